@@ -1,0 +1,47 @@
+// The contract every bilevel problem fulfils:
+//
+//     min_λ f(λ) = E(w(λ), λ)   with   w(λ) = Φ(w(λ), λ)
+//
+// Methods (itd, aid_*, exact) are written once against this interface, so a new problem
+// gets every method and a new method works on every problem. All products are
+// matrix-free: no dim(w) x dim(w) matrix is ever formed.
+#pragma once
+#include <mpi.h>
+#include <petscvec.h>
+
+#include <string>
+
+#include "hyperpetsc/petsc/handles.hpp"
+
+namespace hp {
+
+class BilevelProblem {
+ public:
+  virtual ~BilevelProblem() = default;
+
+  virtual MPI_Comm comm() const = 0;
+  virtual std::string name() const = 0;
+
+  // Vectors with the problem's layouts (w: inner variables, λ: outer variables).
+  virtual Vector create_inner_vector() const = 0;
+  virtual Vector create_outer_vector() const = 0;
+
+  // Φ(w, λ) -> out (out must not alias w).
+  virtual void apply_map(Vec w, Vec lambda, Vec out) = 0;
+
+  // Fix the point (w, λ) at which the Jacobian products below are taken. Caches what
+  // the products need (e.g. softmax probabilities), so k products cost k, not 2k, passes.
+  virtual void linearize(Vec w, Vec lambda) = 0;
+  virtual void map_vjp_inner(Vec v, Vec out) = 0;   // ∂_wΦᵀ v
+  virtual void map_jvp_inner(Vec v, Vec out) = 0;   // ∂_wΦ v
+  virtual void map_vjp_outer(Vec v, Vec out) = 0;   // ∂_λΦᵀ v   (out in λ space)
+  virtual bool jacobian_symmetric() const = 0;      // ∂_wΦ = ∂_wΦᵀ (CG is valid)
+
+  // Outer objective E(w, λ) and its gradients.
+  virtual double outer_objective(Vec w, Vec lambda) = 0;
+  virtual void outer_gradient_inner(Vec w, Vec lambda, Vec out) = 0;  // ∇_wE
+  virtual void outer_gradient_outer(Vec w, Vec lambda, Vec out) = 0;  // ∇_λE
+
+};
+
+}  // namespace hp

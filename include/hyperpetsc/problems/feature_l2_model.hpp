@@ -1,0 +1,79 @@
+// Linear model with one L2 penalty per feature, trained by gradient steps:
+//
+//   L(W, λ) = ℓ_train(X W) + ½ Σ_j exp(λ_j) ‖W_{j,:}‖²,   E(W) = ℓ_val(X_val W),
+//   Φ(W, λ) = W − η ∇_W L(W, λ).
+//
+// W ∈ R^{d×c} is stored row-major as an interlaced Vec (block size c) distributed by
+// feature; X is row-distributed MPIAIJ wrapped in MAIJ so X·W and Xᵀ·R are single sparse
+// products. ridge_l2 (squared loss, c = 1) and logistic_l2 (softmax cross-entropy) are
+// this class with different DataLoss objects.
+#pragma once
+#include <petscmat.h>
+
+#include <memory>
+#include <string>
+
+#include "hyperpetsc/data/dataset.hpp"
+#include "hyperpetsc/problems/bilevel_problem.hpp"
+#include "hyperpetsc/problems/data_loss.hpp"
+#include "hyperpetsc/problems/gradient_step_problem.hpp"
+
+namespace hp {
+
+class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
+ public:
+  FeatureL2Model(std::string name, Dataset train, Dataset val, std::unique_ptr<DataLoss> train_loss,
+                 std::unique_ptr<DataLoss> val_loss, bool shared_lambda);
+  ~FeatureL2Model() override;
+
+  MPI_Comm comm() const override { return comm_; }
+  std::string name() const override { return name_; }
+  Vector create_inner_vector() const override;
+  Vector create_outer_vector() const override;
+
+  void apply_map(Vec w, Vec lambda, Vec out) override;
+  void linearize(Vec w, Vec lambda) override;
+  void map_vjp_inner(Vec v, Vec out) override;
+  void map_jvp_inner(Vec v, Vec out) override { map_vjp_inner(v, out); }
+  void map_vjp_outer(Vec v, Vec out) override;
+  bool jacobian_symmetric() const override { return true; }
+
+  double outer_objective(Vec w, Vec lambda) override;
+  void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
+  void outer_gradient_outer(Vec w, Vec lambda, Vec out) override;
+
+  double step_size() const override { return eta_; }
+  void set_step_size(double eta) override { eta_ = eta; }
+  void inner_gradient(Vec w, Vec lambda, Vec out) override;
+  double smoothness_bound(Vec lambda, int power_iterations) override;
+  double hessian_norm_at(Vec w, Vec lambda, int power_iterations) override;
+  double strong_convexity_bound(Vec lambda) override;
+
+  PetscInt features() const { return d_; }
+  PetscInt outputs() const { return c_; }
+  PetscInt train_rows() const { return n_train_; }
+  PetscInt val_rows() const { return n_val_; }
+
+ private:
+  // out = a·(∇_W ℓ_train + penalty)(W) combined with W:  out = s_w·W + s_g·(Xᵀ R + e⊙W).
+  void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const;
+  void update_penalty(Vec lambda);
+  void hessian_vector(Vec v, Vec out, double s_w, double s_g);
+
+  MPI_Comm comm_;
+  std::string name_;
+  Dataset train_, val_;
+  Matrix mt_, mv_;      // MAIJ(X_train, c), MAIJ(X_val, c)
+  Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
+  Vector zv_, rv_;      // validation scores and loss gradient
+  std::unique_ptr<DataLoss> train_loss_, val_loss_;
+  bool shared_;
+  PetscInt d_ = 0, c_ = 1, local_features_ = 0, n_train_ = 0, n_val_ = 0;
+  double eta_ = 1.0;
+  std::vector<double> penalty_;  // exp(λ_j) for this rank's features
+  Vec penalty_source_ = nullptr;  // λ the cache was built from (identity + state)
+  PetscObjectState penalty_state_ = -1;
+  Vec w_lin_ = nullptr;           // linearisation point (a reference, not a copy)
+};
+
+}  // namespace hp

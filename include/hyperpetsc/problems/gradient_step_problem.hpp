@@ -1,0 +1,24 @@
+// Problems whose map is a gradient step on a training loss, Φ(w, λ) = w − η ∇_wL(w, λ).
+// Step-size selection (`auto`) and the contraction check need to know this structure.
+#pragma once
+#include <petscvec.h>
+
+namespace hp {
+
+class GradientStepProblem {
+ public:
+  virtual ~GradientStepProblem() = default;
+  virtual double step_size() const = 0;
+  virtual void set_step_size(double eta) = 0;
+  // ∇_wL(w, λ) -> out.
+  virtual void inner_gradient(Vec w, Vec lambda, Vec out) = 0;
+  // An upper estimate of sup_w ‖∇²_wL(w, λ)‖ (power iterations on the data Gram matrix
+  // times the loss's curvature bound, plus the largest penalty).
+  virtual double smoothness_bound(Vec lambda, int power_iterations) = 0;
+  // A lower estimate of ‖∇²_wL(w, λ)‖ at w (power iterations on the Hessian itself).
+  virtual double hessian_norm_at(Vec w, Vec lambda, int power_iterations) = 0;
+  // A lower bound on the strong convexity modulus (the smallest penalty).
+  virtual double strong_convexity_bound(Vec lambda) = 0;
+};
+
+}  // namespace hp

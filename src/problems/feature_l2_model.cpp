@@ -1,0 +1,265 @@
+#include "hyperpetsc/problems/feature_l2_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <petsc/private/petscimpl.h>  // PetscObjectStateGet: cache exp(λ) until λ changes
+
+#include "hyperpetsc/petsc/error.hpp"
+
+namespace hp {
+
+FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
+                               std::unique_ptr<DataLoss> train_loss,
+                               std::unique_ptr<DataLoss> val_loss, bool shared_lambda)
+    : name_(std::move(name)),
+      train_(std::move(train)),
+      val_(std::move(val)),
+      train_loss_(std::move(train_loss)),
+      val_loss_(std::move(val_loss)),
+      shared_(shared_lambda) {
+  HP_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(train_.X.get()), &comm_));
+  c_ = train_loss_->outputs();
+  d_ = train_.d;
+  n_train_ = train_.n;
+  n_val_ = val_.n;
+  PetscInt lo = 0, hi = 0;
+  HP_CALL(MatGetOwnershipRangeColumn(train_.X, &lo, &hi));
+  local_features_ = hi - lo;
+  // MAIJ with dof 1 returns X itself (with a new reference), so ridge pays nothing.
+  HP_CALL(MatCreateMAIJ(train_.X, c_, mt_.out()));
+  HP_CALL(MatCreateMAIJ(val_.X, c_, mv_.out()));
+  HP_CALL(MatCreateVecs(mt_, nullptr, zt_.out()));
+  HP_CALL(VecDuplicate(zt_, rt_.out()));
+  HP_CALL(MatCreateVecs(mv_, nullptr, zv_.out()));
+  HP_CALL(VecDuplicate(zv_, rv_.out()));
+  penalty_.assign(static_cast<size_t>(local_features_), 1.0);
+}
+
+FeatureL2Model::~FeatureL2Model() {
+  if (w_lin_) (void)VecDestroy(&w_lin_);
+}
+
+Vector FeatureL2Model::create_inner_vector() const {
+  Vector w;
+  HP_CALL(MatCreateVecs(mt_, w.out(), nullptr));
+  HP_CALL(VecSet(w, 0.0));
+  return w;
+}
+
+Vector FeatureL2Model::create_outer_vector() const {
+  Vector l;
+  if (shared_) {
+    int rank = 0;
+    MPI_Comm_rank(comm_, &rank);
+    const PetscInt local = rank == 0 ? 1 : 0;
+    HP_CALL(VecCreateMPI(comm_, local, 1, l.out()));
+  } else {
+    HP_CALL(VecCreateMPI(comm_, local_features_, d_, l.out()));
+  }
+  HP_CALL(VecSet(l, 0.0));
+  return l;
+}
+
+void FeatureL2Model::update_penalty(Vec lambda) {
+  PetscObjectState state = 0;
+  HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(lambda), &state));
+  if (lambda == penalty_source_ && state == penalty_state_) return;
+  const PetscScalar* l = nullptr;
+  HP_CALL(VecGetArrayRead(lambda, &l));
+  if (shared_) {
+    double v = 0;
+    PetscInt n = 0;
+    HP_CALL(VecGetLocalSize(lambda, &n));
+    if (n == 1) v = std::exp(l[0]);
+    MPI_Allreduce(MPI_IN_PLACE, &v, 1, MPI_DOUBLE, MPI_SUM, comm_);  // only rank 0 holds λ
+    std::fill(penalty_.begin(), penalty_.end(), v);
+  } else {
+    for (PetscInt j = 0; j < local_features_; ++j) penalty_[j] = std::exp(l[j]);
+  }
+  HP_CALL(VecRestoreArrayRead(lambda, &l));
+  penalty_source_ = lambda;
+  penalty_state_ = state;
+}
+
+void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const {
+  // One fused pass: out[j,k] = s_w·w[j,k] + s_g·(xtr[j,k] + e_j·w[j,k]).
+  const PetscScalar* pw = nullptr;
+  const PetscScalar* px = nullptr;
+  PetscScalar* po = nullptr;
+  const bool in_place = (xtr == out);
+  HP_CALL(VecGetArrayRead(w, &pw));
+  if (!in_place) HP_CALL(VecGetArrayRead(xtr, &px));
+  HP_CALL(VecGetArray(out, &po));
+  if (in_place) px = po;
+  for (PetscInt j = 0; j < local_features_; ++j) {
+    const double a = s_w + s_g * penalty_[j];
+    const PetscInt base = j * c_;
+    for (PetscInt k = 0; k < c_; ++k) po[base + k] = a * pw[base + k] + s_g * px[base + k];
+  }
+  HP_CALL(VecRestoreArray(out, &po));
+  if (!in_place) HP_CALL(VecRestoreArrayRead(xtr, &px));
+  HP_CALL(VecRestoreArrayRead(w, &pw));
+}
+
+void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
+  update_penalty(lambda);
+  HP_CALL(MatMult(mt_, w, zt_));
+  const PetscScalar* z = nullptr;
+  PetscScalar* r = nullptr;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  HP_CALL(VecGetArray(rt_, &r));
+  train_loss_->value_gradient(z, r);
+  HP_CALL(VecRestoreArray(rt_, &r));
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  combine_with_penalty(w, out, 1.0, -eta_, out);
+}
+
+void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
+  update_penalty(lambda);
+  HP_CALL(MatMult(mt_, w, zt_));
+  const PetscScalar* z = nullptr;
+  PetscScalar* r = nullptr;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  HP_CALL(VecGetArray(rt_, &r));
+  train_loss_->value_gradient(z, r);
+  HP_CALL(VecRestoreArray(rt_, &r));
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  combine_with_penalty(w, out, 0.0, 1.0, out);
+}
+
+void FeatureL2Model::linearize(Vec w, Vec lambda) {
+  update_penalty(lambda);
+  HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(w)));
+  if (w_lin_) HP_CALL(VecDestroy(&w_lin_));
+  w_lin_ = w;
+  HP_CALL(MatMult(mt_, w, zt_));
+  const PetscScalar* z = nullptr;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  train_loss_->prepare_hessian(z);
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+}
+
+void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
+  HP_CALL(MatMult(mt_, v, zt_));
+  const PetscScalar* z = nullptr;
+  PetscScalar* r = nullptr;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  HP_CALL(VecGetArray(rt_, &r));
+  train_loss_->hessian_apply(z, r);
+  HP_CALL(VecRestoreArray(rt_, &r));
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  combine_with_penalty(v, out, s_w, s_g, out);
+}
+
+void FeatureL2Model::map_vjp_inner(Vec v, Vec out) {
+  // ∂_WΦ = I − η ∇²L, symmetric.
+  hessian_vector(v, out, 1.0, -eta_);
+}
+
+void FeatureL2Model::map_vjp_outer(Vec v, Vec out) {
+  // ∂_λ_j Φ = −η exp(λ_j) W_{j,:}, so (∂_λΦᵀ v)_j = −η e_j ⟨W_{j,:}, v_{j,:}⟩.
+  const PetscScalar* pw = nullptr;
+  const PetscScalar* pv = nullptr;
+  HP_CALL(VecGetArrayRead(w_lin_, &pw));
+  HP_CALL(VecGetArrayRead(v, &pv));
+  PetscScalar* po = nullptr;
+  HP_CALL(VecGetArray(out, &po));
+  double total = 0;
+  for (PetscInt j = 0; j < local_features_; ++j) {
+    double dot = 0;
+    for (PetscInt k = 0; k < c_; ++k) dot += pw[j * c_ + k] * pv[j * c_ + k];
+    const double g = -eta_ * penalty_[j] * dot;
+    if (shared_)
+      total += g;
+    else
+      po[j] = g;
+  }
+  if (shared_) {
+    MPI_Allreduce(MPI_IN_PLACE, &total, 1, MPI_DOUBLE, MPI_SUM, comm_);
+    PetscInt n = 0;
+    HP_CALL(VecGetLocalSize(out, &n));
+    if (n == 1) po[0] = total;
+  }
+  HP_CALL(VecRestoreArray(out, &po));
+  HP_CALL(VecRestoreArrayRead(v, &pv));
+  HP_CALL(VecRestoreArrayRead(w_lin_, &pw));
+}
+
+double FeatureL2Model::outer_objective(Vec w, Vec) {
+  HP_CALL(MatMult(mv_, w, zv_));
+  const PetscScalar* z = nullptr;
+  HP_CALL(VecGetArrayRead(zv_, &z));
+  double value = val_loss_->value_gradient(z, nullptr);
+  HP_CALL(VecRestoreArrayRead(zv_, &z));
+  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_SUM, comm_);
+  return value;
+}
+
+void FeatureL2Model::outer_gradient_inner(Vec w, Vec, Vec out) {
+  HP_CALL(MatMult(mv_, w, zv_));
+  const PetscScalar* z = nullptr;
+  PetscScalar* r = nullptr;
+  HP_CALL(VecGetArrayRead(zv_, &z));
+  HP_CALL(VecGetArray(rv_, &r));
+  val_loss_->value_gradient(z, r);
+  HP_CALL(VecRestoreArray(rv_, &r));
+  HP_CALL(VecRestoreArrayRead(zv_, &z));
+  HP_CALL(MatMultTranspose(mv_, rv_, out));
+}
+
+void FeatureL2Model::outer_gradient_outer(Vec, Vec, Vec out) {
+  HP_CALL(VecSet(out, 0.0));  // E does not depend on λ directly
+}
+
+double FeatureL2Model::smoothness_bound(Vec lambda, int power_iterations) {
+  update_penalty(lambda);
+  // Power iteration on XᵀX (one column block, not MAIJ) from a rank-independent start.
+  Vector x, y, xr;
+  HP_CALL(MatCreateVecs(train_.X, x.out(), xr.out()));
+  HP_CALL(VecDuplicate(x, y.out()));
+  HP_CALL(VecSet(x, 1.0));
+  double norm = 0, sigma2 = 0;
+  HP_CALL(VecNormalize(x, &norm));
+  for (int it = 0; it < power_iterations; ++it) {
+    HP_CALL(MatMult(train_.X, x, xr));
+    HP_CALL(MatMultTranspose(train_.X, xr, y));
+    HP_CALL(VecNorm(y, NORM_2, &sigma2));
+    if (sigma2 == 0) break;
+    HP_CALL(VecScale(y, 1.0 / sigma2));
+    HP_CALL(VecSwap(x, y));
+  }
+  double pmax = 0;
+  for (double p : penalty_) pmax = std::max(pmax, p);
+  MPI_Allreduce(MPI_IN_PLACE, &pmax, 1, MPI_DOUBLE, MPI_MAX, comm_);
+  return train_loss_->curvature_bound() * sigma2 / static_cast<double>(n_train_) + pmax;
+}
+
+double FeatureL2Model::hessian_norm_at(Vec w, Vec lambda, int power_iterations) {
+  linearize(w, lambda);
+  Vector x = create_inner_vector(), y = create_inner_vector();
+  HP_CALL(VecSet(x, 1.0));
+  double norm = 0, rho = 0;
+  HP_CALL(VecNormalize(x, &norm));
+  for (int it = 0; it < power_iterations; ++it) {
+    hessian_vector(x, y, 0.0, 1.0);
+    HP_CALL(VecNorm(y, NORM_2, &rho));
+    if (rho == 0) break;
+    HP_CALL(VecScale(y, 1.0 / rho));
+    HP_CALL(VecSwap(x, y));
+  }
+  return rho;
+}
+
+double FeatureL2Model::strong_convexity_bound(Vec lambda) {
+  update_penalty(lambda);
+  double pmin = INFINITY;
+  for (double p : penalty_) pmin = std::min(pmin, p);
+  MPI_Allreduce(MPI_IN_PLACE, &pmin, 1, MPI_DOUBLE, MPI_MIN, comm_);
+  return pmin;
+}
+
+}  // namespace hp

@@ -1,0 +1,71 @@
+#include "test_support.hpp"
+
+#include <petscsys.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+
+#include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/handles.hpp"
+
+namespace hp::test {
+
+std::string shared_temp_dir(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  char buf[4096] = {0};
+  if (rank == 0) {
+    std::string tmpl = "/tmp/hyperpetsc-test-XXXXXX";
+    const char* base = std::getenv("TMPDIR");
+    if (base && *base) tmpl = std::string(base) + "/hyperpetsc-test-XXXXXX";
+    std::vector<char> t(tmpl.begin(), tmpl.end());
+    t.push_back('\0');
+    if (!mkdtemp(t.data())) std::abort();
+    std::snprintf(buf, sizeof buf, "%s", t.data());
+  }
+  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, comm);
+  return buf;
+}
+
+void write_file(MPI_Comm comm, const std::string& path, const std::string& text) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) {
+    std::ofstream f(path, std::ios::binary);
+    f << text;
+  }
+  MPI_Barrier(comm);
+}
+
+std::vector<double> gather_all(Vec v) {
+  VecScatter sc = nullptr;
+  Vec all = nullptr;
+  HP_CALL(VecScatterCreateToAll(v, &sc, &all));
+  HP_CALL(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  HP_CALL(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
+  PetscInt n = 0;
+  HP_CALL(VecGetSize(all, &n));
+  const PetscScalar* a = nullptr;
+  HP_CALL(VecGetArrayRead(all, &a));
+  std::vector<double> out(a, a + n);
+  HP_CALL(VecRestoreArrayRead(all, &a));
+  HP_CALL(VecScatterDestroy(&sc));
+  HP_CALL(VecDestroy(&all));
+  return out;
+}
+
+double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
+  double m = a.size() == b.size() ? 0.0 : INFINITY;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) m = std::fmax(m, std::fabs(a[i] - b[i]));
+  return m;
+}
+
+double norm2(const std::vector<double>& a) {
+  double s = 0;
+  for (double x : a) s += x * x;
+  return std::sqrt(s);
+}
+
+}  // namespace hp::test
