@@ -197,8 +197,8 @@ Settings load_settings(const std::string& path, const std::vector<std::string>& 
   s.problem.val = read_dataset(r, pr["val"], "problem.val", s.config_dir);
   if (pr["test"].IsDefined() && !pr["test"].IsNull())
     s.problem.test = read_dataset(r, pr["test"], "problem.test", s.config_dir);
-  s.problem.n_features = r.integer(pr, "problem", "n_features", -1, 1);
-  if (!pr["n_features"].IsDefined() || pr["n_features"].IsNull()) s.problem.n_features = -1;
+  if (pr["n_features"].IsDefined() && !pr["n_features"].IsNull())
+    s.problem.n_features = r.integer(pr, "problem", "n_features", 1, 1);
 
   const YAML::Node hy = root["hyperparameters"];
   r.only_keys("hyperparameters", hy, {"init", "shared"});

@@ -1,0 +1,44 @@
+// Inner solvers produce w_t from w_0 by t steps of a momentum fixed-point iteration
+//     w_{i+1} = Φ(w_i, λ) + β (w_i − w_{i−1}),   w_{−1} = w_0,
+// which is gradient descent for β = 0 and heavy ball for β > 0 (Φ a gradient step).
+// ITD differentiates through exactly this recursion, so it needs β and the trajectory.
+#pragma once
+#include <petscvec.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/petsc/handles.hpp"
+#include "hyperpetsc/problems/bilevel_problem.hpp"
+
+namespace hp {
+
+// The iterates w_0..w_t (t + 1 vectors), kept for reverse-mode differentiation.
+using Trajectory = std::vector<Vector>;
+
+class InnerSolver {
+ public:
+  InnerSolver(std::string name, double momentum) : name_(std::move(name)), momentum_(momentum) {}
+  const std::string& name() const { return name_; }
+  double momentum() const { return momentum_; }
+
+  // t steps from w (in: w_0, out: w_t). With `trajectory`, also stores w_0..w_t there.
+  // Throws hp::UserError if the iterates stop being finite.
+  void run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory) const;
+
+ private:
+  std::string name_;
+  double momentum_;
+};
+
+// From `inner.solver` / `inner.momentum`; throws hp::UserError for unknown names.
+InnerSolver make_inner_solver(const InnerSettings& inner);
+
+// Resolve `inner.step_size` (a number or auto = 1/L_max) for gradient-step problems and
+// refuse steps that make the map non-contractive (η·‖∇²L(w_0)‖ ≥ 2(1 + β)).
+// Returns the step used. Collective.
+double configure_step_size(BilevelProblem& problem, const InnerSettings& inner, Vec lambda, Vec w0);
+
+}  // namespace hp

@@ -1,0 +1,39 @@
+// Solvers for the adjoint system of AID,  (I − ∂_wΦ(w_t, λ)ᵀ) v = ∇_wE(w_t, λ),
+// at the point last passed to BilevelProblem::linearize.
+#pragma once
+#include <petscksp.h>
+
+#include <memory>
+#include <string>
+
+#include "hyperpetsc/problems/bilevel_problem.hpp"
+
+namespace hp {
+
+struct AdjointSolve {
+  PetscInt iterations = 0;
+  std::string reason;
+};
+
+class AdjointSolver {
+ public:
+  virtual ~AdjointSolver() = default;
+  // v holds the initial guess on entry (zero for a cold start) and the solution on exit.
+  virtual AdjointSolve solve(BilevelProblem& problem, Vec rhs, Vec v, PetscInt max_iterations,
+                             double rtol) = 0;
+};
+
+// v_j = ∂_wΦᵀ v_{j−1} + b  (aid_fp; aid_neumann is this with one more iteration).
+std::unique_ptr<AdjointSolver> make_fixed_point_adjoint();
+
+// A PETSc KSP of `ksp_type` (options prefix -hg_, or `prefix`) on a MATSHELL for I − ∂_wΦᵀ.
+// Errors name `method` and suggest alternatives.
+std::unique_ptr<AdjointSolver> make_krylov_adjoint(std::string method, std::string ksp_type,
+                                                   std::string prefix = "hg_");
+
+// The shell operator A = I − ∂_wΦᵀ (MatMult) with Aᵀ = I − ∂_wΦ (MatMultTranspose).
+// The problem must outlive the matrix.
+Mat create_adjoint_operator(BilevelProblem& problem, Vec layout);
+Mat create_forward_operator(BilevelProblem& problem, Vec layout);  // I − ∂_wΦ
+
+}  // namespace hp

@@ -1,0 +1,18 @@
+#pragma once
+#include "hyperpetsc/methods/hypergradient_method.hpp"
+
+namespace hp {
+
+// itd (truncated = false) and truncated_itd (K = hypergradient.iterations).
+class ItdMethod final : public HypergradientMethod {
+ public:
+  explicit ItdMethod(bool truncated) : truncated_(truncated) {}
+  std::string name() const override { return truncated_ ? "truncated_itd" : "itd"; }
+  HypergradientResult compute(BilevelProblem& problem, const InnerSolver& inner,
+                              const HypergradientRequest& request) override;
+
+ private:
+  bool truncated_;
+};
+
+}  // namespace hp

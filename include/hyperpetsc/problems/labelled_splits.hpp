@@ -1,0 +1,28 @@
+// Reading train/val/test together: the feature count is the largest index in any file
+// (or problem.n_features), and class labels are the distinct labels of all splits.
+#pragma once
+#include <mpi.h>
+
+#include <optional>
+#include <vector>
+
+#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/data/dataset.hpp"
+
+namespace hp {
+
+struct LabelledSplits {
+  Dataset train, val;
+  std::optional<Dataset> test;
+  PetscInt features = 0;
+  std::vector<double> classes;  // sorted distinct labels over all splits
+  std::vector<double> train_labels, val_labels, test_labels;  // this rank's rows
+};
+
+LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem);
+
+// Class index of each label (binary search in `classes`).
+std::vector<PetscInt> class_indices(const std::vector<double>& labels,
+                                    const std::vector<double>& classes);
+
+}  // namespace hp

@@ -1,0 +1,67 @@
+#include "hyperpetsc/inner/inner_solver.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "hyperpetsc/petsc/error.hpp"
+
+namespace hp {
+
+void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
+                      Trajectory* trajectory) const {
+  const double beta = momentum_;
+  if (trajectory) {
+    // Iterate straight into the stored trajectory: no copies per step.
+    trajectory->clear();
+    trajectory->reserve(static_cast<size_t>(t) + 1);
+    trajectory->emplace_back();
+    HP_CALL(VecDuplicate(w, trajectory->back().out()));
+    HP_CALL(VecCopy(w, trajectory->back()));
+    for (PetscInt i = 0; i < t; ++i) {
+      Vector next;
+      HP_CALL(VecDuplicate(w, next.out()));
+      Vec cur = (*trajectory)[i];
+      problem.apply_map(cur, lambda, next);
+      if (beta != 0.0) {
+        Vec prev = i > 0 ? (*trajectory)[i - 1].get() : cur;
+        HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
+      }
+      trajectory->push_back(std::move(next));
+    }
+    HP_CALL(VecCopy(trajectory->back(), w));
+  } else {
+    // Rotate three buffers (current, previous, next) by handle, not by copying data.
+    Vector b1, b2;
+    HP_CALL(VecDuplicate(w, b1.out()));
+    HP_CALL(VecDuplicate(w, b2.out()));
+    Vec cur = w, next = b1, prev = b2;
+    if (beta != 0.0) HP_CALL(VecCopy(w, prev));
+    for (PetscInt i = 0; i < t; ++i) {
+      problem.apply_map(cur, lambda, next);
+      if (beta != 0.0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
+      Vec old_prev = prev;
+      prev = cur;
+      cur = next;
+      next = old_prev;
+    }
+    if (cur != w) HP_CALL(VecCopy(cur, w));
+  }
+  double norm = 0;
+  HP_CALL(VecNorm(w, NORM_2, &norm));
+  if (!std::isfinite(norm)) {
+    std::ostringstream os;
+    os << "inner." << "solver " << name_ << ": the iterates diverged (‖w_t‖ = " << norm
+       << " after " << t << " steps); the map is not contractive for this inner.step_size: "
+       << "use a smaller step or inner.step_size: auto";
+    throw UserError(os.str());
+  }
+}
+
+InnerSolver make_inner_solver(const InnerSettings& inner) {
+  if (inner.solver == "gradient_descent") return InnerSolver("gradient_descent", 0.0);
+  if (inner.solver == "heavy_ball") return InnerSolver("heavy_ball", inner.momentum);
+  throw UserError("inner.solver: unknown solver '" + inner.solver +
+                  "'; choose gradient_descent | heavy_ball");
+}
+
+}  // namespace hp

@@ -1,0 +1,48 @@
+// AID: any inner solver for w_t, then one adjoint solve and one VJP in λ:
+//   ĝ = ∇_λE(w_t) + ∂_λΦ(w_t)ᵀ v,   (I − ∂_wΦ(w_t)ᵀ) v ≈ ∇_wE(w_t).
+// Memory O(dim w), independent of t.
+#include <mpi.h>
+
+#include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/methods/aid_method.hpp"
+#include "hyperpetsc/petsc/error.hpp"
+
+namespace hp {
+
+AidMethod::AidMethod(std::string name, std::unique_ptr<AdjointSolver> solver, PetscInt extra)
+    : name_(std::move(name)), solver_(std::move(solver)), extra_(extra) {}
+
+HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolver& inner,
+                                       const HypergradientRequest& req) {
+  HypergradientResult res;
+  double t0 = MPI_Wtime();
+  inner.run(problem, req.lambda, req.w, req.t, nullptr);
+  res.t = req.t;
+  double t1 = MPI_Wtime();
+  res.seconds_inner = t1 - t0;
+
+  res.outer_objective = problem.outer_objective(req.w, req.lambda);
+  Vector b = problem.create_inner_vector();
+  problem.outer_gradient_inner(req.w, req.lambda, b);
+  problem.linearize(req.w, req.lambda);
+  Vector own_v;
+  Vec v = req.adjoint;
+  if (!v) {
+    own_v = problem.create_inner_vector();  // v_0 = 0
+    v = own_v;
+  }
+  const AdjointSolve s = solver_->solve(problem, b, v, req.k + extra_, req.tol);
+  res.k = req.k;
+  res.linear_solver_iterations = s.iterations;
+  res.converged_reason = s.reason;
+
+  res.hypergradient = problem.create_outer_vector();
+  Vector direct = problem.create_outer_vector();
+  problem.map_vjp_outer(v, res.hypergradient);
+  problem.outer_gradient_outer(req.w, req.lambda, direct);
+  HP_CALL(VecAXPY(res.hypergradient, 1.0, direct));
+  res.seconds_adjoint = MPI_Wtime() - t1;
+  return res;
+}
+
+}  // namespace hp
