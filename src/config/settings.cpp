@@ -164,6 +164,57 @@ void apply_override(YAML::Node& root, const std::string& file, const std::string
   path.back()[parts.back()] = value;
 }
 
+YAML::Node dataset_node(const DatasetSpec& d) {
+  YAML::Node n;
+  n["format"] = d.format;
+  if (d.format == "synthetic") {
+    const auto& g = d.synthetic;
+    n["generator"] = g.generator;
+    n["rows"] = g.rows;
+    n["features"] = g.features;
+    n["nnz_per_row"] = g.nnz_per_row;
+    n["classes"] = g.classes;
+    n["noise"] = g.noise;
+    n["seed"] = g.seed;
+    n["stream"] = g.stream;
+    n["normalize_rows"] = g.normalize_rows;
+    n["zipf_exponent"] = g.zipf_exponent;
+  } else {
+    n["path"] = d.path;
+    if (d.format == "csv") {
+      n["label_column"] = d.label_column;
+      n["header"] = d.header;
+    }
+  }
+  return n;
+}
+
+// The resolved configuration: every key with its effective value (defaults included).
+std::string resolved_yaml(const Settings& s) {
+  YAML::Node root;
+  root["problem"]["type"] = s.problem.type;
+  root["problem"]["train"] = dataset_node(s.problem.train);
+  root["problem"]["val"] = dataset_node(s.problem.val);
+  if (s.problem.test) root["problem"]["test"] = dataset_node(*s.problem.test);
+  if (s.problem.n_features > 0) root["problem"]["n_features"] = s.problem.n_features;
+  root["hyperparameters"]["init"] = s.hyperparameters.init;
+  root["hyperparameters"]["shared"] = s.hyperparameters.shared;
+  root["inner"]["solver"] = s.inner.solver;
+  if (s.inner.step_auto)
+    root["inner"]["step_size"] = "auto";
+  else
+    root["inner"]["step_size"] = s.inner.step_size;
+  root["inner"]["iterations"] = s.inner.iterations;
+  if (s.inner.solver == "heavy_ball") root["inner"]["momentum"] = s.inner.momentum;
+  root["hypergradient"]["method"] = s.hypergradient.method;
+  root["hypergradient"]["iterations"] = s.hypergradient.iterations;
+  root["hypergradient"]["tol"] = s.hypergradient.tol;
+  root["petsc_options"] = s.petsc_options;
+  YAML::Emitter out;
+  out << root;
+  return out.c_str();
+}
+
 }  // namespace
 
 Settings load_settings(const std::string& path, const std::vector<std::string>& overrides) {
@@ -233,10 +284,7 @@ Settings load_settings(const std::string& path, const std::vector<std::string>& 
 
   s.petsc_options = r.text(root, "", "petsc_options", "");
 
-  // The resolved configuration: every key with its effective value.
-  YAML::Emitter out;
-  out << root;
-  s.resolved_yaml = out.c_str();
+  s.resolved_yaml = resolved_yaml(s);
   return s;
 }
 

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Install the Debian 12 packages HyperPETSc needs, only those that are missing.
+# Works as root or as a user with sudo.
+set -eu
+pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+echo "installing:$missing"
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
