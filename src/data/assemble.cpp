@@ -15,10 +15,9 @@ Dataset assemble(MPI_Comm comm, const RawRows& rows, PetscInt d, PetscInt local_
                  const std::string& key) {
   const PetscInt m = rows.local_rows();
   const std::size_t nnz = rows.cols.size();
-  const bool consistent = rows.row_ptr.size() == static_cast<std::size_t>(m) + 1 &&
-                          rows.row_ptr.front() == 0 &&
-                          static_cast<std::size_t>(rows.row_ptr.back()) == nnz &&
-                          rows.vals.size() == nnz;
+  const bool consistent =
+      rows.row_ptr.size() == static_cast<std::size_t>(m) + 1 && rows.row_ptr.front() == 0 &&
+      static_cast<std::size_t>(rows.row_ptr.back()) == nnz && rows.vals.size() == nnz;
   // Column range over all ranks, measured rather than trusted from rows.max_col; the
   // CSR consistency flag rides along so a malformed block fails on every rank alike.
   PetscInt local[3] = {-1, 0, consistent ? 0 : 1};  // max col, -min col, inconsistent

@@ -80,9 +80,11 @@ RawRows read_csv(MPI_Comm comm, const DatasetSpec& spec) {
   // The file's width is that of the lowest rank that has rows.
   std::vector<std::int64_t> widths(static_cast<std::size_t>(comm_size(comm)));
   MPI_Allgather(&width, 1, MPI_INT64_T, widths.data(), 1, MPI_INT64_T, comm);
-  const auto first = std::find_if(widths.begin(), widths.end(), [](std::int64_t w) { return w >= 0; });
+  const auto first =
+      std::find_if(widths.begin(), widths.end(), [](std::int64_t w) { return w >= 0; });
   const std::int64_t file_width = first == widths.end() ? -1 : *first;
-  if (width >= 0 && width != file_width) block.fail_at(first_row_line, wrong_width(width, file_width));
+  if (width >= 0 && width != file_width)
+    block.fail_at(first_row_line, wrong_width(width, file_width));
   block.agree();
 
   // d counts every feature column, even ones that are zero throughout.

@@ -15,7 +15,8 @@ std::vector<double> distinct_labels(MPI_Comm comm, const std::vector<const RawRo
 
   const int size = comm_size(comm);
   const int count = static_cast<int>(mine.size());
-  std::vector<int> counts(static_cast<std::size_t>(size)), offsets(static_cast<std::size_t>(size), 0);
+  std::vector<int> counts(static_cast<std::size_t>(size)),
+      offsets(static_cast<std::size_t>(size), 0);
   MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, comm);
   for (int r = 1; r < size; ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
   std::vector<double> all(static_cast<std::size_t>(offsets.back() + counts.back()));

@@ -67,7 +67,8 @@ void LineBlock::scan(const LineVisitor& visit) {
   // Reads the next chunk; false at the end of the file (or on an I/O failure, recorded).
   auto refill = [&]() -> bool {
     if (next_read >= size_) return false;
-    const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size_ - next_read));
+    const auto want =
+        static_cast<std::size_t>(std::min<std::uint64_t>(buf.size(), size_ - next_read));
     const std::size_t got = std::fread(buf.data(), 1, want, file_.get());
     if (got != want) {
       file_error_ = true;

@@ -56,7 +56,7 @@ class LineBlock {
   std::unique_ptr<std::FILE, FileCloser> file_;
   std::uint64_t begin_ = 0;  // this rank's byte range [begin_, end_)
   std::uint64_t end_ = 0;
-  std::uint64_t size_ = 0;   // file size as seen by rank 0
+  std::uint64_t size_ = 0;  // file size as seen by rank 0
   std::int64_t lines_seen_ = 0;
   std::int64_t error_index_ = -1;  // -1: no error; otherwise a local line index
   std::string error_;

@@ -18,8 +18,9 @@ std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 // Parses one line into `entries` (index-sorted, 0-based) and `label`. Returns what is
 // wrong, or an empty string; `has_row` is false for blank and comment-only lines.
-std::string parse_line(std::string_view text, std::vector<std::pair<PetscInt, PetscScalar>>& entries,
-                       double& label, bool& has_row) {
+std::string parse_line(std::string_view text,
+                       std::vector<std::pair<PetscInt, PetscScalar>>& entries, double& label,
+                       bool& has_row) {
   text = text.substr(0, text.find('#'));
   const std::string_view label_tok = next_token(text);
   has_row = !label_tok.empty();

@@ -14,8 +14,8 @@ RawRows read_rows(MPI_Comm comm, const DatasetSpec& spec) {
   if (spec.format == "libsvm") return data_detail::read_libsvm(comm, spec);
   if (spec.format == "csv") return data_detail::read_csv(comm, spec);
   if (spec.format == "synthetic") return data_detail::generate_synthetic(comm, spec);
-  const std::string msg = spec.key + ".format: unknown format '" + spec.format +
-                          "'; use libsvm, csv or synthetic";
+  const std::string msg =
+      spec.key + ".format: unknown format '" + spec.format + "'; use libsvm, csv or synthetic";
   agree_or_throw(comm, msg);
   throw UserError(msg);  // unreachable: agree_or_throw threw on every rank
 }
@@ -43,8 +43,9 @@ void finish_rows(MPI_Comm comm, const DatasetSpec& spec, PetscInt local_max_col,
   std::string err;
   if (n == 0) {
     err = spec.key + ": " + spec.path +
-          " contains no data rows (it is empty or holds only blank, comment or header lines); check " + spec.key +
-          ".path";
+          " contains no data rows (it is empty or holds only blank, comment or header lines); "
+          "check " +
+          spec.key + ".path";
   } else if (n > PETSC_MAX_INT) {
     err = spec.key + ": " + spec.path + " has " + std::to_string(n) +
           " rows, more than this PETSc build's 32-bit indices allow (" +

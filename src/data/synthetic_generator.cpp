@@ -44,8 +44,8 @@ std::string validate(const DatasetSpec& spec) {
   if (s.rows < 1) return k + ".rows = " + std::to_string(s.rows) + " must be >= 1";
   if (s.features < 1) return k + ".features = " + std::to_string(s.features) + " must be >= 1";
   if (sparse && (s.nnz_per_row < 1 || s.nnz_per_row > s.features)) {
-    return k + ".nnz_per_row = " + std::to_string(s.nnz_per_row) + " must be between 1 and " +
-           k + ".features = " + std::to_string(s.features);
+    return k + ".nnz_per_row = " + std::to_string(s.nnz_per_row) + " must be between 1 and " + k +
+           ".features = " + std::to_string(s.features);
   }
   if (s.classes != 0 && s.classes < 2) {
     return k + ".classes = " + std::to_string(s.classes) +
@@ -114,8 +114,8 @@ class ZipfColumns {
   }
   PetscInt draw(double u) const {  // inverse CDF by binary search; u in (0, 1)
     const auto it = std::upper_bound(cdf_.begin(), cdf_.end(), u * cdf_.back());
-    return static_cast<PetscInt>(std::min<std::ptrdiff_t>(it - cdf_.begin(),
-                                                          static_cast<std::ptrdiff_t>(cdf_.size()) - 1));
+    return static_cast<PetscInt>(
+        std::min<std::ptrdiff_t>(it - cdf_.begin(), static_cast<std::ptrdiff_t>(cdf_.size()) - 1));
   }
 
  private:
@@ -190,7 +190,8 @@ double make_label(const SyntheticSpec& s, PetscInt row, const std::vector<double
   PetscInt best = 0;
   double best_value = -INFINITY;
   for (PetscInt k = 0; k < s.classes; ++k) {
-    const double v = score[static_cast<std::size_t>(k)] + s.noise * rng.gumbel(static_cast<std::uint64_t>(k));
+    const double v =
+        score[static_cast<std::size_t>(k)] + s.noise * rng.gumbel(static_cast<std::uint64_t>(k));
     if (v > best_value) {
       best_value = v;
       best = k;
@@ -217,7 +218,8 @@ RawRows generate_synthetic(MPI_Comm comm, const DatasetSpec& spec) {
   agree_or_throw(comm, local_nnz > PETSC_MAX_INT
                            ? spec.key + ": " + std::to_string(local_nnz) +
                                  " nonzeros on one MPI rank exceed 32-bit PETSc indices; run "
-                                 "with more ranks or reduce " + spec.key + ".rows"
+                                 "with more ranks or reduce " +
+                                 spec.key + ".rows"
                            : std::string());
 
   RawRows rows;
@@ -235,8 +237,10 @@ RawRows generate_synthetic(MPI_Comm comm, const DatasetSpec& spec) {
   std::vector<double> score;
   for (PetscInt i = first; i < first + local; ++i) {
     const std::size_t start = rows.cols.size();
-    if (sparse) sparse_rows->append(i, rows);
-    else append_gaussian_row(s, i, rows);
+    if (sparse)
+      sparse_rows->append(i, rows);
+    else
+      append_gaussian_row(s, i, rows);
     truth.scores(rows.cols.data() + start, rows.vals.data() + start,
                  static_cast<PetscInt>(rows.cols.size() - start), score);
     rows.row_ptr.push_back(static_cast<PetscInt>(rows.cols.size()));

@@ -7,7 +7,7 @@
 
 namespace hp {
 
-LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem) {
+LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool need_classes) {
   RawRows train = read_rows(comm, problem.train);
   RawRows val = read_rows(comm, problem.val);
   std::optional<RawRows> test;
@@ -22,7 +22,7 @@ LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem) {
 
   std::vector<const RawRows*> all{&train, &val};
   if (test) all.push_back(&*test);
-  s.classes = distinct_labels(comm, all);
+  if (need_classes) s.classes = distinct_labels(comm, all);
   s.train_labels = train.labels;
   s.val_labels = val.labels;
   if (test) s.test_labels = test->labels;

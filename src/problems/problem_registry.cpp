@@ -41,12 +41,13 @@ std::unique_ptr<BilevelProblem> make_logistic_l2(MPI_Comm, LabelledSplits s, con
 
 struct Entry {
   const char* name;
+  bool classification;
   std::unique_ptr<BilevelProblem> (*make)(MPI_Comm, LabelledSplits, const Settings&);
 };
 
 const Entry kProblems[] = {
-    {"ridge_l2", make_ridge_l2},
-    {"logistic_l2", make_logistic_l2},
+    {"ridge_l2", false, make_ridge_l2},
+    {"logistic_l2", true, make_logistic_l2},
 };
 
 }  // namespace
@@ -60,7 +61,7 @@ std::vector<std::string> problem_names() {
 std::unique_ptr<BilevelProblem> make_problem(MPI_Comm comm, const Settings& settings) {
   for (const auto& e : kProblems)
     if (settings.problem.type == e.name)
-      return e.make(comm, load_splits(comm, settings.problem), settings);
+      return e.make(comm, load_splits(comm, settings.problem, e.classification), settings);
   std::string list;
   for (const auto& n : problem_names()) list += (list.empty() ? "" : " | ") + n;
   throw UserError(settings.config_path + ": problem.type: unknown problem '" +

@@ -1,10 +1,21 @@
 #include "data_testing.hpp"
 
+#include <filesystem>
 #include <functional>
 
 #include "test_support.hpp"
 
 namespace hp::test {
+
+TempDir::TempDir(MPI_Comm comm) : comm_(comm), path_(shared_temp_dir(comm)) {}
+
+TempDir::~TempDir() {
+  MPI_Barrier(comm_);  // nobody is still reading the files
+  int rank = 0;
+  MPI_Comm_rank(comm_, &rank);
+  std::error_code ignored;
+  if (rank == 0) std::filesystem::remove_all(path_, ignored);
+}
 
 DatasetSpec file_spec(MPI_Comm comm, const std::string& dir, const std::string& name,
                       const std::string& format, const std::string& text) {
@@ -58,6 +69,22 @@ std::vector<double> all_labels(MPI_Comm comm, const RawRows& rows) {
   for (PetscInt i = 0; i < rows.local_rows(); ++i) mine[first + i] = rows.labels[i];
   MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE, MPI_SUM, comm);
   return all;
+}
+
+std::string row_mismatch(MPI_Comm comm, const RawRows& part, const RawRows& whole) {
+  const PetscInt first = first_row(comm, part);
+  if (first + part.local_rows() > whole.local_rows()) return "more rows than the whole";
+  for (PetscInt i = 0; i < part.local_rows(); ++i) {
+    const PetscInt g = first + i, len = part.row_ptr[i + 1] - part.row_ptr[i];
+    const std::string at = "global row " + std::to_string(g) + ": ";
+    if (part.labels[i] != whole.labels[g]) return at + "label";
+    if (len != whole.row_ptr[g + 1] - whole.row_ptr[g]) return at + "length";
+    for (PetscInt e = 0; e < len; ++e) {
+      if (part.cols[part.row_ptr[i] + e] != whole.cols[whole.row_ptr[g] + e]) return at + "column";
+      if (part.vals[part.row_ptr[i] + e] != whole.vals[whole.row_ptr[g] + e]) return at + "value";
+    }
+  }
+  return {};
 }
 
 std::string collective_user_error(MPI_Comm comm, const std::function<void()>& f) {

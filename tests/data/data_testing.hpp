@@ -13,6 +13,21 @@
 
 namespace hp::test {
 
+// A shared_temp_dir() that rank 0 deletes (after a barrier) when the test ends.
+class TempDir {
+ public:
+  explicit TempDir(MPI_Comm comm);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  operator const std::string&() const { return path_; }  // NOLINT: reads like a path
+
+ private:
+  MPI_Comm comm_;
+  std::string path_;
+};
+
 // A DatasetSpec for a file in `dir` holding `text` (written by rank 0).
 DatasetSpec file_spec(MPI_Comm comm, const std::string& dir, const std::string& name,
                       const std::string& format, const std::string& text);
@@ -26,6 +41,11 @@ std::vector<double> all_labels(MPI_Comm comm, const RawRows& rows);
 
 // First global row of this rank's block.
 PetscInt first_row(MPI_Comm comm, const RawRows& rows);
+
+// Compares this rank's block of `part` (distributed over comm) with the same global rows
+// of `whole` (every row, read by one rank); returns the first difference, "" if none.
+// Collective only for the row offset, so a mismatch never strands other ranks.
+std::string row_mismatch(MPI_Comm comm, const RawRows& part, const RawRows& whole);
 
 // Runs f, expects every rank to throw hp::UserError with one identical one-line message,
 // and returns it ("" if nothing was thrown).

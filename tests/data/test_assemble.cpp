@@ -10,7 +10,6 @@ namespace {
 using hp::test::collective_user_error;
 using hp::test::file_spec;
 
-
 const char* const kFile =
     "1 1:2 3:0.5\n"
     "-1 2:-1.5\n"
@@ -18,10 +17,11 @@ const char* const kFile =
     "2 5:0.25\n";
 
 TEST(Assemble, BuildsXAndYWithTheRowLayout) {
-  const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
+  const hp::test::TempDir dir(PETSC_COMM_WORLD);
   const auto spec = file_spec(PETSC_COMM_WORLD, dir, "a.svm", "libsvm", kFile);
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
-  const hp::Dataset ds = hp::assemble(PETSC_COMM_WORLD, rows, rows.max_col + 1, PETSC_DECIDE, spec.key);
+  const hp::Dataset ds =
+      hp::assemble(PETSC_COMM_WORLD, rows, rows.max_col + 1, PETSC_DECIDE, spec.key);
 
   EXPECT_EQ(ds.n, 3);
   EXPECT_EQ(ds.d, 5);
@@ -41,21 +41,22 @@ TEST(Assemble, BuildsXAndYWithTheRowLayout) {
   MatType type = nullptr;
   HP_CALL(MatGetType(ds.X, &type));
   EXPECT_STREQ(type, MATMPIAIJ);
-  EXPECT_EQ(hp::test::dense(ds.X), (std::vector<double>{2, 0, 0.5, 0, 0,  //
-                                                         0, -1.5, 0, 0, 0,  //
-                                                         0, 0, 0, 0, 0.25}));
+  EXPECT_EQ(hp::test::dense(ds.X), (std::vector<double>{2, 0, 0.5, 0, 0,   //
+                                                        0, -1.5, 0, 0, 0,  //
+                                                        0, 0, 0, 0, 0.25}));
   EXPECT_EQ(hp::test::gather_all(ds.y), (std::vector<double>{1, -1, 2}));
 }
 
 TEST(Assemble, ExplicitColumnLayoutAndWiderD) {
-  const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
+  const hp::test::TempDir dir(PETSC_COMM_WORLD);
   const auto spec = file_spec(PETSC_COMM_WORLD, dir, "a.svm", "libsvm", kFile);
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
   // All 8 columns on the last rank.
   int rank = 0, size = 1;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   MPI_Comm_size(PETSC_COMM_WORLD, &size);
-  const hp::Dataset ds = hp::assemble(PETSC_COMM_WORLD, rows, 8, rank == size - 1 ? 8 : 0, spec.key);
+  const hp::Dataset ds =
+      hp::assemble(PETSC_COMM_WORLD, rows, 8, rank == size - 1 ? 8 : 0, spec.key);
   PetscInt lo = 0, hi = 0;
   HP_CALL(MatGetOwnershipRangeColumn(ds.X, &lo, &hi));
   EXPECT_EQ(hi - lo, rank == size - 1 ? 8 : 0);
@@ -78,7 +79,7 @@ TEST(Assemble, ExplicitColumnLayoutAndWiderD) {
 }
 
 TEST(Assemble, RanksWithoutRows) {
-  const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
+  const hp::test::TempDir dir(PETSC_COMM_WORLD);
   const auto spec = file_spec(PETSC_COMM_WORLD, dir, "two.svm", "libsvm", "1 1:1\n0 2:1\n");
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
   const hp::Dataset ds = hp::assemble(PETSC_COMM_WORLD, rows, 2, PETSC_DECIDE, spec.key);
@@ -87,11 +88,11 @@ TEST(Assemble, RanksWithoutRows) {
 }
 
 TEST(Assemble, NFeaturesTooSmall) {
-  const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
+  const hp::test::TempDir dir(PETSC_COMM_WORLD);
   const auto spec = file_spec(PETSC_COMM_WORLD, dir, "a.svm", "libsvm", kFile);
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
-  const std::string msg =
-      collective_user_error(PETSC_COMM_WORLD, [&] { hp::assemble(PETSC_COMM_WORLD, rows, 3, PETSC_DECIDE, spec.key); });
+  const std::string msg = collective_user_error(
+      PETSC_COMM_WORLD, [&] { hp::assemble(PETSC_COMM_WORLD, rows, 3, PETSC_DECIDE, spec.key); });
   EXPECT_EQ(msg, "problem.train: feature index 5 in " + spec.path +
                      " exceeds problem.n_features = 3; remove problem.n_features or raise it");
 }
@@ -105,7 +106,8 @@ TEST(Assemble, SyntheticHasDEqualFeatures) {
   spec.synthetic.features = 1000;
   spec.synthetic.nnz_per_row = 3;
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
-  const hp::Dataset ds = hp::assemble(PETSC_COMM_WORLD, rows, rows.max_col + 1, PETSC_DECIDE, spec.key);
+  const hp::Dataset ds =
+      hp::assemble(PETSC_COMM_WORLD, rows, rows.max_col + 1, PETSC_DECIDE, spec.key);
   EXPECT_EQ(ds.n, 50);
   EXPECT_EQ(ds.d, 1000);
   MatInfo info;
@@ -114,11 +116,14 @@ TEST(Assemble, SyntheticHasDEqualFeatures) {
 }
 
 TEST(DistinctLabels, UnionOverSetsAndRanks) {
-  const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
-  const auto a = file_spec(PETSC_COMM_WORLD, dir, "a.svm", "libsvm", "1 1:1\n-1 1:1\n2.5 1:1\n1 2:1\n3 1:1\n");
+  const hp::test::TempDir dir(PETSC_COMM_WORLD);
+  const auto a =
+      file_spec(PETSC_COMM_WORLD, dir, "a.svm", "libsvm", "1 1:1\n-1 1:1\n2.5 1:1\n1 2:1\n3 1:1\n");
   const auto b = file_spec(PETSC_COMM_WORLD, dir, "b.svm", "libsvm", "3 1:1\n7 1:1\n-1 1:1\n");
-  const hp::RawRows ra = hp::read_rows(PETSC_COMM_WORLD, a), rb = hp::read_rows(PETSC_COMM_WORLD, b);
-  EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {&ra, &rb}), (std::vector<double>{-1, 1, 2.5, 3, 7}));
+  const hp::RawRows ra = hp::read_rows(PETSC_COMM_WORLD, a),
+                    rb = hp::read_rows(PETSC_COMM_WORLD, b);
+  EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {&ra, &rb}),
+            (std::vector<double>{-1, 1, 2.5, 3, 7}));
   EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {&rb}), (std::vector<double>{-1, 3, 7}));
   EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {}), std::vector<double>{});
 }

@@ -11,7 +11,6 @@ namespace {
 
 using hp::test::collective_user_error;
 
-
 hp::DatasetSpec synthetic(const std::string& generator, PetscInt classes) {
   hp::DatasetSpec spec;
   spec.key = "problem.train";
@@ -34,17 +33,8 @@ void expect_same_as_one_rank(const hp::DatasetSpec& spec) {
   EXPECT_EQ(part.global_rows, spec.synthetic.rows);
   EXPECT_EQ(part.max_col, spec.synthetic.features - 1);
   EXPECT_EQ(part.source, "synthetic");
-  ASSERT_EQ(whole.local_rows(), spec.synthetic.rows);
-  const PetscInt first = hp::test::first_row(PETSC_COMM_WORLD, part);
-  for (PetscInt i = 0; i < part.local_rows(); ++i) {
-    const PetscInt g = first + i;
-    ASSERT_EQ(part.labels[i], whole.labels[g]) << "row " << g;
-    ASSERT_EQ(part.row_ptr[i + 1] - part.row_ptr[i], whole.row_ptr[g + 1] - whole.row_ptr[g]);
-    for (PetscInt e = 0; e < part.row_ptr[i + 1] - part.row_ptr[i]; ++e) {
-      ASSERT_EQ(part.cols[part.row_ptr[i] + e], whole.cols[whole.row_ptr[g] + e]);
-      ASSERT_EQ(part.vals[part.row_ptr[i] + e], whole.vals[whole.row_ptr[g] + e]);
-    }
-  }
+  EXPECT_EQ(whole.local_rows(), spec.synthetic.rows);
+  EXPECT_EQ(hp::test::row_mismatch(PETSC_COMM_WORLD, part, whole), "");
 }
 
 TEST(Synthetic, IdenticalForAnyRankCount) {
@@ -93,7 +83,8 @@ TEST(Synthetic, ClassLabelsInRangeAndVaried) {
       EXPECT_TRUE(v == 0 || v == 1 || v == 2 || v == 3) << v;
     }
     EXPECT_GE(seen.size(), 3u);
-    EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {&rows}), std::vector<double>(seen.begin(), seen.end()));
+    EXPECT_EQ(hp::distinct_labels(PETSC_COMM_WORLD, {&rows}),
+              std::vector<double>(seen.begin(), seen.end()));
   }
 }
 
@@ -120,10 +111,12 @@ TEST(Synthetic, SparseTextRows) {
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
   std::vector<double> counts(40, 0.0), all(40);
   for (PetscInt i = 0; i < rows.local_rows(); ++i) {
-    ASSERT_EQ(rows.row_ptr[i + 1] - rows.row_ptr[i], 6);
+    EXPECT_EQ(rows.row_ptr[i + 1] - rows.row_ptr[i], 6);
     double ss = 0;
     for (PetscInt e = rows.row_ptr[i]; e < rows.row_ptr[i + 1]; ++e) {
-      if (e > rows.row_ptr[i]) EXPECT_LT(rows.cols[e - 1], rows.cols[e]);
+      if (e > rows.row_ptr[i]) {
+        EXPECT_LT(rows.cols[e - 1], rows.cols[e]);
+      }
       EXPECT_GT(rows.vals[e], 0);
       ss += rows.vals[e] * rows.vals[e];
       counts[rows.cols[e]] += 1;
@@ -140,7 +133,10 @@ TEST(Synthetic, SparseTextRows) {
   spec.synthetic.normalize_rows = false;
   const hp::RawRows full = hp::read_rows(PETSC_COMM_WORLD, spec);
   for (PetscInt i = 0; i < full.local_rows(); ++i) {
-    ASSERT_EQ(full.row_ptr[i + 1] - full.row_ptr[i], 40);
+    if (full.row_ptr[i + 1] - full.row_ptr[i] != 40) {
+      ADD_FAILURE() << "row " << i << " is not dense";
+      break;
+    }
     for (PetscInt e = 0; e < 40; ++e) EXPECT_EQ(full.cols[full.row_ptr[i] + e], e);
     for (PetscInt e = full.row_ptr[i]; e < full.row_ptr[i + 1]; ++e) EXPECT_GE(full.vals[e], 1.0);
   }
@@ -167,19 +163,22 @@ TEST(Synthetic, ValidatesTheSpec) {
       {[](hp::SyntheticSpec& s) { s.features = 0; }, "problem.train.features = 0 must be >= 1"},
       {[](hp::SyntheticSpec& s) { s.nnz_per_row = 41; },
        "problem.train.nnz_per_row = 41 must be between 1 and problem.train.features = 40"},
-      {[](hp::SyntheticSpec& s) { s.nnz_per_row = 0; }, "problem.train.nnz_per_row = 0 must be between 1 and problem.train.features = 40"},
+      {[](hp::SyntheticSpec& s) { s.nnz_per_row = 0; },
+       "problem.train.nnz_per_row = 0 must be between 1 and problem.train.features = 40"},
       {[](hp::SyntheticSpec& s) { s.classes = 1; },
        "problem.train.classes = 1 must be 0 (regression) or >= 2 (classification)"},
       {[](hp::SyntheticSpec& s) { s.noise = -0.5; },
        "problem.train.noise = -0.5 must be a finite number >= 0"},
-      {[](hp::SyntheticSpec& s) { s.zipf_exponent = -1; }, "problem.train.zipf_exponent = -1 must be a finite number >= 0"},
+      {[](hp::SyntheticSpec& s) { s.zipf_exponent = -1; },
+       "problem.train.zipf_exponent = -1 must be a finite number >= 0"},
       {[](hp::SyntheticSpec& s) { s.generator = "images"; },
        "problem.train.generator: unknown generator 'images'; use gaussian or sparse_text"},
   };
   for (const Case& c : cases) {
     auto spec = synthetic("sparse_text", 2);
     c.edit(spec.synthetic);
-    const std::string msg = collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
+    const std::string msg =
+        collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
     EXPECT_EQ(msg, c.message);
   }
   // nnz_per_row is irrelevant to dense rows.

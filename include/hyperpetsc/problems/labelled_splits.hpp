@@ -19,7 +19,9 @@ struct LabelledSplits {
   std::vector<double> train_labels, val_labels, test_labels;  // this rank's rows
 };
 
-LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem);
+// `need_classes`: gather the distinct labels (classification only; regression targets
+// would be copied to every rank).
+LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool need_classes);
 
 // Class index of each label (binary search in `classes`).
 std::vector<PetscInt> class_indices(const std::vector<double>& labels,
