@@ -26,12 +26,16 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   PetscInt lo = 0, hi = 0;
   HP_CALL(MatGetOwnershipRangeColumn(train_.X, &lo, &hi));
   local_features_ = hi - lo;
-  // MAIJ with dof 1 returns X itself (with a new reference), so ridge pays nothing.
-  HP_CALL(MatCreateMAIJ(train_.X, c_, mt_.out()));
-  HP_CALL(MatCreateMAIJ(val_.X, c_, mv_.out()));
-  HP_CALL(MatCreateVecs(mt_, nullptr, zt_.out()));
+  const std::string layout = requested_data_layout();
+  if (layout != "auto" && layout != "rows" && layout != "features")
+    throw UserError("-hp_data_layout " + layout + ": use rows, features or auto");
+  // Both splits use the same decision (made on the training set) so W has one layout.
+  const std::string chosen = layout != "auto" ? layout : (d_ > n_train_ ? "features" : "rows");
+  mt_ = std::make_unique<DataOperator>(train_.X, c_, chosen);
+  mv_ = std::make_unique<DataOperator>(val_.X, c_, chosen);
+  zt_ = mt_->create_scores();
   HP_CALL(VecDuplicate(zt_, rt_.out()));
-  HP_CALL(MatCreateVecs(mv_, nullptr, zv_.out()));
+  zv_ = mv_->create_scores();
   HP_CALL(VecDuplicate(zv_, rv_.out()));
   penalty_.assign(static_cast<size_t>(local_features_), 1.0);
 }
@@ -41,8 +45,7 @@ FeatureL2Model::~FeatureL2Model() {
 }
 
 Vector FeatureL2Model::create_inner_vector() const {
-  Vector w;
-  HP_CALL(MatCreateVecs(mt_, w.out(), nullptr));
+  Vector w = mt_->create_weights();
   HP_CALL(VecSet(w, 0.0));
   return w;
 }
@@ -104,7 +107,7 @@ void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g
 
 void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   update_penalty(lambda);
-  HP_CALL(MatMult(mt_, w, zt_));
+  mt_->scores(w, zt_);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -112,13 +115,13 @@ void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   train_loss_->value_gradient(z, r);
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
-  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  mt_->back(rt_, out);
   combine_with_penalty(w, out, 1.0, -eta_, out);
 }
 
 void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   update_penalty(lambda);
-  HP_CALL(MatMult(mt_, w, zt_));
+  mt_->scores(w, zt_);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -126,7 +129,7 @@ void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   train_loss_->value_gradient(z, r);
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
-  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  mt_->back(rt_, out);
   combine_with_penalty(w, out, 0.0, 1.0, out);
 }
 
@@ -135,7 +138,7 @@ void FeatureL2Model::linearize(Vec w, Vec lambda) {
   HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(w)));
   if (w_lin_) HP_CALL(VecDestroy(&w_lin_));
   w_lin_ = w;
-  HP_CALL(MatMult(mt_, w, zt_));
+  mt_->scores(w, zt_);
   const PetscScalar* z = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
   train_loss_->prepare_hessian(z);
@@ -143,7 +146,7 @@ void FeatureL2Model::linearize(Vec w, Vec lambda) {
 }
 
 void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
-  HP_CALL(MatMult(mt_, v, zt_));
+  mt_->scores(v, zt_);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -151,7 +154,7 @@ void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
   train_loss_->hessian_apply(z, r);
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
-  HP_CALL(MatMultTranspose(mt_, rt_, out));
+  mt_->back(rt_, out);
   combine_with_penalty(v, out, s_w, s_g, out);
 }
 
@@ -190,7 +193,7 @@ void FeatureL2Model::map_vjp_outer(Vec v, Vec out) {
 }
 
 double FeatureL2Model::outer_objective(Vec w, Vec) {
-  HP_CALL(MatMult(mv_, w, zv_));
+  mv_->scores(w, zv_);
   const PetscScalar* z = nullptr;
   HP_CALL(VecGetArrayRead(zv_, &z));
   double value = val_loss_->value_gradient(z, nullptr);
@@ -200,7 +203,7 @@ double FeatureL2Model::outer_objective(Vec w, Vec) {
 }
 
 void FeatureL2Model::outer_gradient_inner(Vec w, Vec, Vec out) {
-  HP_CALL(MatMult(mv_, w, zv_));
+  mv_->scores(w, zv_);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zv_, &z));
@@ -208,7 +211,7 @@ void FeatureL2Model::outer_gradient_inner(Vec w, Vec, Vec out) {
   val_loss_->value_gradient(z, r);
   HP_CALL(VecRestoreArray(rv_, &r));
   HP_CALL(VecRestoreArrayRead(zv_, &z));
-  HP_CALL(MatMultTranspose(mv_, rv_, out));
+  mv_->back(rv_, out);
 }
 
 void FeatureL2Model::outer_gradient_outer(Vec, Vec, Vec out) {

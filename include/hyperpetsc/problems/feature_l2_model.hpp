@@ -16,6 +16,7 @@
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 #include "hyperpetsc/problems/data_loss.hpp"
+#include "hyperpetsc/problems/data_operator.hpp"
 #include "hyperpetsc/problems/gradient_step_problem.hpp"
 
 namespace hp {
@@ -63,7 +64,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   MPI_Comm comm_;
   std::string name_;
   Dataset train_, val_;
-  Matrix mt_, mv_;      // MAIJ(X_train, c), MAIJ(X_val, c)
+  std::unique_ptr<DataOperator> mt_, mv_;  // X_train·W, X_val·W and their transposes
   Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
   Vector zv_, rv_;      // validation scores and loss gradient
   std::unique_ptr<DataLoss> train_loss_, val_loss_;
