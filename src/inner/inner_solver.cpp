@@ -4,11 +4,13 @@
 #include <sstream>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
 void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
                       Trajectory* trajectory) const {
+  LogScope scope(log_events().inner_step);
   const double beta = momentum_;
   if (trajectory) {
     // Iterate straight into the stored trajectory: no copies per step.

@@ -6,6 +6,7 @@
 #include "hyperpetsc/methods/adjoint_solver.hpp"
 #include "hyperpetsc/methods/aid_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -31,7 +32,11 @@ HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolve
     own_v = problem.create_inner_vector();  // v_0 = 0
     v = own_v;
   }
-  const AdjointSolve s = solver_->solve(problem, b, v, req.k + extra_, req.tol);
+  AdjointSolve s;
+  {
+    LogScope scope(log_events().adjoint);
+    s = solver_->solve(problem, b, v, req.k + extra_, req.tol);
+  }
   res.k = req.k;
   res.linear_solver_iterations = s.iterations;
   res.converged_reason = s.reason;

@@ -6,6 +6,7 @@
 #include <petsc/private/petscimpl.h>  // PetscObjectStateGet: cache exp(λ) until λ changes
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -86,6 +87,7 @@ void FeatureL2Model::update_penalty(Vec lambda) {
 }
 
 void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const {
+  LogScope scope(log_events().penalty);
   // One fused pass: out[j,k] = s_w·w[j,k] + s_g·(xtr[j,k] + e_j·w[j,k]).
   const PetscScalar* pw = nullptr;
   const PetscScalar* px = nullptr;
@@ -112,7 +114,10 @@ void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
   HP_CALL(VecGetArray(rt_, &r));
-  train_loss_->value_gradient(z, r);
+  {
+    LogScope scope(log_events().loss);
+    train_loss_->value_gradient(z, r);
+  }
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
   mt_->back(rt_, out);
@@ -126,7 +131,10 @@ void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
   HP_CALL(VecGetArray(rt_, &r));
-  train_loss_->value_gradient(z, r);
+  {
+    LogScope scope(log_events().loss);
+    train_loss_->value_gradient(z, r);
+  }
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
   mt_->back(rt_, out);
@@ -151,7 +159,10 @@ void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
   HP_CALL(VecGetArray(rt_, &r));
-  train_loss_->hessian_apply(z, r);
+  {
+    LogScope scope(log_events().curvature);
+    train_loss_->hessian_apply(z, r);
+  }
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
   mt_->back(rt_, out);

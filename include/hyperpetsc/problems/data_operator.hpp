@@ -1,22 +1,29 @@
 // X·W and Xᵀ·R for a row-distributed data matrix X (n × d) and interlaced W (d × c).
 //
-// Two storages: "rows" keeps X distributed by examples (X·W gathers ghost entries of W:
-// O(d·c) communication per product); "features" stores Xᵀ distributed by features like W
-// (X·W reduces partial scores: O(n·c) communication). Text-like data has n ≪ d and
-// nearly every feature on every rank, so "features" moves ~d/n times less data.
+// Two storages: "rows" keeps X distributed by examples and uses PETSc's MAIJ (X·W gathers
+// ghost entries of W: O(d·c) communication per product); "features" stores Xᵀ
+// distributed by features like W, so X·W reduces partial scores and Xᵀ·R gathers ghost
+// rows of R: O(n·c) communication. Text-like data has n ≪ d and nearly every feature on
+// every rank, so "features" moves ~d/n times less data; its local products use
+// register-blocked kernels (block_csr_kernels.hpp) and touch W only sequentially.
 #pragma once
 #include <petscmat.h>
 
 #include <string>
 
 #include "hyperpetsc/petsc/handles.hpp"
+#include "hyperpetsc/problems/block_csr_kernels.hpp"
 
 namespace hp {
 
 class DataOperator {
  public:
-  // `layout`: "rows", "features" or "auto" (features when d > n).
+  // `layout`: "rows" or "features".
   DataOperator(Mat X, PetscInt c, const std::string& layout);
+  ~DataOperator();
+  DataOperator(const DataOperator&) = delete;
+  DataOperator& operator=(const DataOperator&) = delete;
+
   void scores(Vec w, Vec z) const;  // z = X·W   (n·c)
   void back(Vec r, Vec out) const;  // out = Xᵀ·R (d·c)
   Vector create_weights() const;
@@ -24,8 +31,15 @@ class DataOperator {
   bool by_features() const { return by_features_; }
 
  private:
-  Matrix a_;  // MAIJ(X, c) or MAIJ(Xᵀ, c)
+  PetscInt c_ = 1;
   bool by_features_ = false;
+  Matrix a_;                  // rows: MAIJ(X, c)
+  Matrix xt_;                 // features: Xᵀ (MPIAIJ, rows = features)
+  Mat diag_ = nullptr, offd_ = nullptr;  // Xᵀ's local blocks (owned by xt_)
+  CsrView diag_csr_, offd_csr_;
+  PetscInt local_features_ = 0, local_examples_ = 0, ghosts_ = 0, n_ = 0, d_ = 0;
+  Scatter ghost_scatter_;     // scores layout -> ghost rows of R / partial scores
+  Vector ghost_buffer_;       // sequential, ghosts_·c
 };
 
 // The layout requested with -hp_data_layout rows|features|auto (default auto).

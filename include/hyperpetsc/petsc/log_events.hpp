@@ -1,0 +1,26 @@
+// PETSc log events for HyperPETSc's own kernels, so -log_view shows where time goes.
+#pragma once
+#include <petsclog.h>
+
+namespace hp {
+
+struct LogEvents {
+  PetscLogEvent scores, back, loss, curvature, penalty, inner_step, adjoint, itd_backward;
+};
+
+// Registered on first use (collective the first time: call after PetscInitialize).
+const LogEvents& log_events();
+
+// RAII begin/end of one event.
+class LogScope {
+ public:
+  explicit LogScope(PetscLogEvent e) : e_(e) { PetscLogEventBegin(e_, 0, 0, 0, 0); }
+  ~LogScope() { PetscLogEventEnd(e_, 0, 0, 0, 0); }
+  LogScope(const LogScope&) = delete;
+  LogScope& operator=(const LogScope&) = delete;
+
+ private:
+  PetscLogEvent e_;
+};
+
+}  // namespace hp

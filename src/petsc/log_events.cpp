@@ -1,0 +1,23 @@
+#include "hyperpetsc/petsc/log_events.hpp"
+
+namespace hp {
+
+const LogEvents& log_events() {
+  static const LogEvents events = [] {
+    LogEvents e{};
+    PetscClassId id = 0;
+    PetscClassIdRegister("HyperPETSc", &id);
+    PetscLogEventRegister("HpXTimesW", id, &e.scores);
+    PetscLogEventRegister("HpXtTimesR", id, &e.back);
+    PetscLogEventRegister("HpLossGrad", id, &e.loss);
+    PetscLogEventRegister("HpLossHessVec", id, &e.curvature);
+    PetscLogEventRegister("HpPenaltyStep", id, &e.penalty);
+    PetscLogEventRegister("HpInnerSolve", id, &e.inner_step);
+    PetscLogEventRegister("HpAdjointSolve", id, &e.adjoint);
+    PetscLogEventRegister("HpItdBackward", id, &e.itd_backward);
+    return e;
+  }();
+  return events;
+}
+
+}  // namespace hp
