@@ -14,33 +14,33 @@ void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
   const double beta = momentum_;
   if (trajectory) {
     // Iterate straight into the stored trajectory: no copies per step.
-    trajectory->clear();
-    trajectory->reserve(static_cast<size_t>(t) + 1);
-    trajectory->emplace_back();
-    HP_CALL(VecDuplicate(w, trajectory->back().out()));
-    HP_CALL(VecCopy(w, trajectory->back()));
+    auto& ws = trajectory->w;
+    ws.clear();
+    trajectory->linearizations.clear();
+    ws.reserve(static_cast<size_t>(t) + 1);
+    ws.emplace_back();
+    HP_CALL(VecDuplicate(w, ws.back().out()));
+    HP_CALL(VecCopy(w, ws.back()));
     for (PetscInt i = 0; i < t; ++i) {
       Vector next;
       HP_CALL(VecDuplicate(w, next.out()));
-      Vec cur = (*trajectory)[i];
+      Vec cur = ws[i];
       problem.apply_map(cur, lambda, next);
-      if (beta != 0.0) {
-        Vec prev = i > 0 ? (*trajectory)[i - 1].get() : cur;
-        HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
-      }
-      trajectory->push_back(std::move(next));
+      trajectory->linearizations.push_back(problem.capture_linearization());
+      // w_{−1} = w_0: no momentum term on the first step.
+      if (beta != 0.0 && i > 0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, ws[i - 1]));
+      ws.push_back(std::move(next));
     }
-    HP_CALL(VecCopy(trajectory->back(), w));
+    HP_CALL(VecCopy(ws.back(), w));
   } else {
     // Rotate three buffers (current, previous, next) by handle, not by copying data.
     Vector b1, b2;
     HP_CALL(VecDuplicate(w, b1.out()));
     HP_CALL(VecDuplicate(w, b2.out()));
     Vec cur = w, next = b1, prev = b2;
-    if (beta != 0.0) HP_CALL(VecCopy(w, prev));
     for (PetscInt i = 0; i < t; ++i) {
       problem.apply_map(cur, lambda, next);
-      if (beta != 0.0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
+      if (beta != 0.0 && i > 0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
       Vec old_prev = prev;
       prev = cur;
       cur = next;

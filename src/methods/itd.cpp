@@ -37,8 +37,8 @@ HypergradientResult ItdMethod::compute(BilevelProblem& problem, const InnerSolve
 
   Vec next = a1, after = a2, spare = a0;  // a_{i+1}, a_{i+2}, scratch for a_i
   for (PetscInt i = t - 1; i >= t - K; --i) {
-    Vec wi = traj[static_cast<size_t>(i)];
-    problem.linearize(wi, req.lambda);
+    const auto ui = static_cast<size_t>(i);
+    problem.restore_linearization(traj.w[ui], req.lambda, traj.linearizations[ui].get());
     problem.map_vjp_outer(next, contribution);
     HP_CALL(VecAXPY(res.hypergradient, 1.0, contribution));
     if (i == t - K || i == 0) break;  // a_i no longer needed
@@ -48,7 +48,8 @@ HypergradientResult ItdMethod::compute(BilevelProblem& problem, const InnerSolve
     after = next;
     next = spare;
     spare = old_after;
-    traj[static_cast<size_t>(i) + 1].reset();  // w_{i+1} is no longer needed: free early
+    traj.w[ui + 1].reset();  // w_{i+1} and its linearisation are no longer needed: free early
+    traj.linearizations[ui].reset();
   }
   res.k = K;
   res.linear_solver_iterations = 0;

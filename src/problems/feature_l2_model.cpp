@@ -141,11 +141,44 @@ void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   combine_with_penalty(w, out, 0.0, 1.0, out);
 }
 
-void FeatureL2Model::linearize(Vec w, Vec lambda) {
+void FeatureL2Model::set_linearization_point(Vec w, Vec lambda) {
   update_penalty(lambda);
   HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(w)));
   if (w_lin_) HP_CALL(VecDestroy(&w_lin_));
   w_lin_ = w;
+}
+
+namespace {
+// The training scores X·W at the point (n_local·c doubles): enough to rebuild the loss
+// Hessian without another pass over the data.
+struct SavedScores final : Linearization {
+  std::vector<double> z;
+};
+}  // namespace
+
+std::unique_ptr<Linearization> FeatureL2Model::capture_linearization() {
+  auto saved = std::make_unique<SavedScores>();
+  const PetscScalar* z = nullptr;
+  PetscInt n = 0;
+  HP_CALL(VecGetLocalSize(zt_, &n));
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  saved->z.assign(z, z + n);  // zt_ still holds X·W from the last apply_map
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+  return saved;
+}
+
+void FeatureL2Model::restore_linearization(Vec w, Vec lambda, const Linearization* saved) {
+  const auto* s = dynamic_cast<const SavedScores*>(saved);
+  if (!s) {
+    linearize(w, lambda);
+    return;
+  }
+  set_linearization_point(w, lambda);
+  train_loss_->prepare_hessian(s->z.data());
+}
+
+void FeatureL2Model::linearize(Vec w, Vec lambda) {
+  set_linearization_point(w, lambda);
   mt_->scores(w, zt_);
   const PetscScalar* z = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));

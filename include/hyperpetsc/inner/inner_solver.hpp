@@ -15,8 +15,12 @@
 
 namespace hp {
 
-// The iterates w_0..w_t (t + 1 vectors), kept for reverse-mode differentiation.
-using Trajectory = std::vector<Vector>;
+// The iterates w_0..w_t (t + 1 vectors), kept for reverse-mode differentiation, and the
+// problem's linearisation at w_0..w_{t−1} where it offers one (see capture_linearization).
+struct Trajectory {
+  std::vector<Vector> w;
+  std::vector<std::unique_ptr<Linearization>> linearizations;
+};
 
 class InnerSolver {
  public:

@@ -9,11 +9,18 @@
 #include <mpi.h>
 #include <petscvec.h>
 
+#include <memory>
 #include <string>
 
 #include "hyperpetsc/petsc/handles.hpp"
 
 namespace hp {
+
+// What linearize(w, λ) computes, captured after apply_map(w, λ, ·) so reverse-mode
+// methods can restore it instead of recomputing it (ITD saves one data pass per step).
+struct Linearization {
+  virtual ~Linearization() = default;
+};
 
 class BilevelProblem {
  public:
@@ -36,6 +43,14 @@ class BilevelProblem {
   virtual void map_jvp_inner(Vec v, Vec out) = 0;   // ∂_wΦ v
   virtual void map_vjp_outer(Vec v, Vec out) = 0;   // ∂_λΦᵀ v   (out in λ space)
   virtual bool jacobian_symmetric() const = 0;      // ∂_wΦ = ∂_wΦᵀ (CG is valid)
+
+  // Optional: the linearisation at the w of the most recent apply_map (nullptr: none),
+  // and restoring it, equivalent to linearize(w, λ) with that w.
+  virtual std::unique_ptr<Linearization> capture_linearization() { return nullptr; }
+  virtual void restore_linearization(Vec w, Vec lambda, const Linearization* saved) {
+    (void)saved;
+    linearize(w, lambda);
+  }
 
   // Outer objective E(w, λ) and its gradients.
   virtual double outer_objective(Vec w, Vec lambda) = 0;

@@ -38,6 +38,8 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void map_jvp_inner(Vec v, Vec out) override { map_vjp_inner(v, out); }
   void map_vjp_outer(Vec v, Vec out) override;
   bool jacobian_symmetric() const override { return true; }
+  std::unique_ptr<Linearization> capture_linearization() override;
+  void restore_linearization(Vec w, Vec lambda, const Linearization* saved) override;
 
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
@@ -60,6 +62,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const;
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
+  void set_linearization_point(Vec w, Vec lambda);
 
   MPI_Comm comm_;
   std::string name_;
