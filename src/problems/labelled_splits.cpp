@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
@@ -27,9 +28,12 @@ LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool n
   s.val_labels = val.labels;
   if (test) s.test_labels = test->labels;
 
-  s.train = assemble(comm, train, s.features, PETSC_DECIDE, problem.train.key);
-  s.val = assemble(comm, val, s.features, PETSC_DECIDE, problem.val.key);
-  if (test) s.test = assemble(comm, *test, s.features, PETSC_DECIDE, problem.test->key);
+  // Only the training data decide the balance; a column index beyond n_features is
+  // reported by assemble (ignored here).
+  const PetscInt local_features = balanced_local_features(comm, train, s.features);
+  s.train = assemble(comm, train, s.features, local_features, problem.train.key);
+  s.val = assemble(comm, val, s.features, local_features, problem.val.key);
+  if (test) s.test = assemble(comm, *test, s.features, local_features, problem.test->key);
   return s;
 }
 
