@@ -37,8 +37,8 @@ std::string advice(KSPConvergedReason r, const std::string& method) {
   switch (r) {
     case KSP_DIVERGED_INDEFINITE_MAT:
     case KSP_DIVERGED_INDEFINITE_PC:
-      return "I − ∂_wΦᵀ is not symmetric positive definite here (non-symmetric Jacobian or a "
-             "step that is too large); try hypergradient.method: aid_gmres";
+      return "I − ∂_wΦᵀ is not symmetric positive definite here (CG needs a symmetric "
+             "Jacobian and a convex inner problem); try hypergradient.method: aid_gmres";
     case KSP_DIVERGED_NANORINF:
       return "the solve produced NaN or Inf: check that inner.step_size makes the map "
              "contractive (or use auto) and that the data are finite";

@@ -68,7 +68,12 @@ Vector FeatureL2Model::create_outer_vector() const {
 void FeatureL2Model::update_penalty(Vec lambda) {
   PetscObjectState state = 0;
   HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(lambda), &state));
-  if (lambda == penalty_source_ && state == penalty_state_) return;
+  PetscObjectId id = 0;
+  HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(lambda), &id));
+  int changed = (id == penalty_id_ && state == penalty_state_) ? 0 : 1;
+  // A shared λ is broadcast below, so every rank must take the same branch.
+  if (shared_) MPI_Allreduce(MPI_IN_PLACE, &changed, 1, MPI_INT, MPI_MAX, comm_);
+  if (!changed) return;
   const PetscScalar* l = nullptr;
   HP_CALL(VecGetArrayRead(lambda, &l));
   if (shared_) {
@@ -82,11 +87,12 @@ void FeatureL2Model::update_penalty(Vec lambda) {
     for (PetscInt j = 0; j < local_features_; ++j) penalty_[j] = std::exp(l[j]);
   }
   HP_CALL(VecRestoreArrayRead(lambda, &l));
-  penalty_source_ = lambda;
+  penalty_id_ = id;
   penalty_state_ = state;
 }
 
-void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const {
+void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out, const std::vector<double>* pen) const {
+  const std::vector<double>& P = pen ? *pen : penalty_;
   LogScope scope(log_events().penalty);
   // One fused pass: out[j,k] = s_w·w[j,k] + s_g·(xtr[j,k] + e_j·w[j,k]).
   const PetscScalar* pw = nullptr;
@@ -98,7 +104,7 @@ void FeatureL2Model::combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g
   HP_CALL(VecGetArray(out, &po));
   if (in_place) px = po;
   for (PetscInt j = 0; j < local_features_; ++j) {
-    const double a = s_w + s_g * penalty_[j];
+    const double a = s_w + s_g * P[j];
     const PetscInt base = j * c_;
     for (PetscInt k = 0; k < c_; ++k) po[base + k] = a * pw[base + k] + s_g * px[base + k];
   }
@@ -143,6 +149,7 @@ void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
 
 void FeatureL2Model::set_linearization_point(Vec w, Vec lambda) {
   update_penalty(lambda);
+  lin_penalty_ = penalty_;
   HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(w)));
   if (w_lin_) HP_CALL(VecDestroy(&w_lin_));
   w_lin_ = w;
@@ -199,7 +206,7 @@ void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
   mt_->back(rt_, out);
-  combine_with_penalty(v, out, s_w, s_g, out);
+  combine_with_penalty(v, out, s_w, s_g, out, &lin_penalty_);
 }
 
 void FeatureL2Model::map_vjp_inner(Vec v, Vec out) {
@@ -219,7 +226,7 @@ void FeatureL2Model::map_vjp_outer(Vec v, Vec out) {
   for (PetscInt j = 0; j < local_features_; ++j) {
     double dot = 0;
     for (PetscInt k = 0; k < c_; ++k) dot += pw[j * c_ + k] * pv[j * c_ + k];
-    const double g = -eta_ * penalty_[j] * dot;
+    const double g = -eta_ * lin_penalty_[j] * dot;
     if (shared_)
       total += g;
     else
@@ -288,7 +295,14 @@ double FeatureL2Model::smoothness_bound(Vec lambda, int power_iterations) {
 double FeatureL2Model::hessian_norm_at(Vec w, Vec lambda, int power_iterations) {
   linearize(w, lambda);
   Vector x = create_inner_vector(), y = create_inner_vector();
-  HP_CALL(VecSet(x, 1.0));
+  {
+    PetscInt lo = 0, hi = 0;
+    HP_CALL(VecGetOwnershipRange(x, &lo, &hi));
+    PetscScalar* px = nullptr;
+    HP_CALL(VecGetArray(x, &px));
+    for (PetscInt g = lo; g < hi; ++g) px[g - lo] = 1.0 + 0.5 * std::sin(1.0 + static_cast<double>(g));
+    HP_CALL(VecRestoreArray(x, &px));
+  }
   double norm = 0, rho = 0;
   HP_CALL(VecNormalize(x, &norm));
   for (int it = 0; it < power_iterations; ++it) {

@@ -59,7 +59,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
 
  private:
   // out = a·(∇_W ℓ_train + penalty)(W) combined with W:  out = s_w·W + s_g·(Xᵀ R + e⊙W).
-  void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out) const;
+  void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out, const std::vector<double>* pen = nullptr) const;
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
   void set_linearization_point(Vec w, Vec lambda);
@@ -75,8 +75,11 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   PetscInt d_ = 0, c_ = 1, local_features_ = 0, n_train_ = 0, n_val_ = 0;
   double eta_ = 1.0;
   std::vector<double> penalty_;  // exp(λ_j) for this rank's features
-  Vec penalty_source_ = nullptr;  // λ the cache was built from (identity + state)
+  // The λ the cache was built from: object id + modification state (a pointer could be
+  // reused by a new Vec).
   PetscObjectState penalty_state_ = -1;
+  PetscObjectId penalty_id_ = -1;
+  std::vector<double> lin_penalty_;  // exp(λ) at the linearisation point
   Vec w_lin_ = nullptr;           // linearisation point (a reference, not a copy)
 };
 
