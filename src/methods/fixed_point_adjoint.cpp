@@ -44,7 +44,7 @@ class FixedPointAdjoint final : public AdjointSolver {
     if (out.iterations > 0 && (!std::isfinite(step) || step > limit)) {
       std::ostringstream os;
       os << "hypergradient.method: the adjoint fixed-point iteration diverges (‖v_k − v_{k−1}‖ = "
-         << step << " > ‖∇_wE‖ = " << bnorm << " after " << out.iterations
+         << step << " > ‖v_1 − v_0‖ = " << first << " after " << out.iterations
          << " iterations): ∂_wΦ at w_t is not a contraction. Lower inner.step_size (or use "
             "auto), or use hypergradient.method: aid_cg (symmetric ∂_wΦ) or aid_gmres";
       throw UserError(os.str());
