@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/gather.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
 
 namespace hp::test {
@@ -39,22 +40,7 @@ void write_file(MPI_Comm comm, const std::string& path, const std::string& text)
   MPI_Barrier(comm);
 }
 
-std::vector<double> gather_all(Vec v) {
-  VecScatter sc = nullptr;
-  Vec all = nullptr;
-  HP_CALL(VecScatterCreateToAll(v, &sc, &all));
-  HP_CALL(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  HP_CALL(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscInt n = 0;
-  HP_CALL(VecGetSize(all, &n));
-  const PetscScalar* a = nullptr;
-  HP_CALL(VecGetArrayRead(all, &a));
-  std::vector<double> out(a, a + n);
-  HP_CALL(VecRestoreArrayRead(all, &a));
-  HP_CALL(VecScatterDestroy(&sc));
-  HP_CALL(VecDestroy(&all));
-  return out;
-}
+std::vector<double> gather_all(Vec v) { return gather_vector(v, GatherTo::all_ranks); }
 
 double max_abs_diff(const std::vector<double>& a, const std::vector<double>& b) {
   double m = a.size() == b.size() ? 0.0 : INFINITY;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/gather.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
 
 namespace hp {
@@ -44,22 +45,7 @@ HypergradientResult run_method(Experiment& ex, HypergradientMethod& method) {
   return r;
 }
 
-std::vector<double> gather_on_zero(Vec v) {
-  VecScatter sc = nullptr;
-  Vec all = nullptr;
-  HP_CALL(VecScatterCreateToZero(v, &sc, &all));
-  HP_CALL(VecScatterBegin(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  HP_CALL(VecScatterEnd(sc, v, all, INSERT_VALUES, SCATTER_FORWARD));
-  PetscInt n = 0;
-  HP_CALL(VecGetLocalSize(all, &n));
-  const PetscScalar* a = nullptr;
-  HP_CALL(VecGetArrayRead(all, &a));
-  std::vector<double> out(a, a + n);
-  HP_CALL(VecRestoreArrayRead(all, &a));
-  HP_CALL(VecScatterDestroy(&sc));
-  HP_CALL(VecDestroy(&all));
-  return out;
-}
+std::vector<double> gather_on_zero(Vec v) { return gather_vector(v, GatherTo::rank_zero); }
 
 std::pair<double, double> peak_memory_bytes(MPI_Comm comm) {
   rusage u{};

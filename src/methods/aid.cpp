@@ -41,11 +41,7 @@ HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolve
   res.linear_solver_iterations = s.iterations;
   res.converged_reason = s.reason;
 
-  res.hypergradient = problem.create_outer_vector();
-  Vector direct = problem.create_outer_vector();
-  problem.map_vjp_outer(v, res.hypergradient);
-  problem.outer_gradient_outer(req.w, req.lambda, direct);
-  HP_CALL(VecAXPY(res.hypergradient, 1.0, direct));
+  res.hypergradient = implicit_hypergradient(problem, req.w, req.lambda, v);
   res.seconds_adjoint = MPI_Wtime() - t1;
   return res;
 }

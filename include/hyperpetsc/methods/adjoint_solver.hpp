@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "hyperpetsc/petsc/handles.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 
 namespace hp {
@@ -22,6 +23,10 @@ class AdjointSolver {
   virtual AdjointSolve solve(BilevelProblem& problem, Vec rhs, Vec v, PetscInt max_iterations,
                              double rtol) = 0;
 };
+
+// ĝ = ∇_λE(w, λ) + ∂_λΦ(w, λ)ᵀ v at the linearisation point (w, λ): the last step of
+// every implicit method.
+Vector implicit_hypergradient(BilevelProblem& problem, Vec w, Vec lambda, Vec v);
 
 // v_j = ∂_wΦᵀ v_{j−1} + b  (aid_fp; aid_neumann is this with one more iteration).
 std::unique_ptr<AdjointSolver> make_fixed_point_adjoint();

@@ -1,0 +1,15 @@
+// A distributed Vec as one std::vector in global order: on rank 0 only (for output) or on
+// every rank (for tests and small outer vectors).
+#pragma once
+#include <petscvec.h>
+
+#include <vector>
+
+namespace hp {
+
+enum class GatherTo { rank_zero, all_ranks };
+
+// Collective. Ranks that receive nothing get an empty vector.
+std::vector<double> gather_vector(Vec v, GatherTo where);
+
+}  // namespace hp
