@@ -83,10 +83,27 @@ void DataOperator::scores(Vec w, Vec z) const {
 }
 
 void DataOperator::back(Vec r, Vec out) const {
-  LogScope scope(log_events().back);
   if (!by_features_) {
+    LogScope scope(log_events().back);
     HP_CALL(MatMultTranspose(a_, r, out));
     return;
+  }
+  back_combined(r, nullptr, nullptr, 1.0, out);
+}
+
+bool DataOperator::back_combined(Vec r, Vec w, const double* row_scale, double beta, Vec out) const {
+  if (!by_features_) return false;
+  LogScope scope(log_events().back);
+  Epilogue first, ghosts;
+  ghosts.mode = Epilogue::add;
+  ghosts.beta = beta;
+  const PetscScalar* pw = nullptr;
+  if (w) {
+    HP_CALL(VecGetArrayRead(w, &pw));
+    first.mode = Epilogue::combine;
+    first.beta = beta;
+    first.row_scale = row_scale;
+    first.w = pw;
   }
   const bool parallel = n_ > local_examples_;
   if (parallel) HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
@@ -94,16 +111,18 @@ void DataOperator::back(Vec r, Vec out) const {
   PetscScalar* po = nullptr;
   HP_CALL(VecGetArrayRead(r, &pr));
   HP_CALL(VecGetArray(out, &po));
-  csr_times_block(diag_csr_, c_, pr, po, false);  // overlaps the ghost exchange
+  csr_times_block(diag_csr_, c_, pr, po, first);  // overlaps the ghost exchange
   HP_CALL(VecRestoreArrayRead(r, &pr));
   if (parallel) {
     HP_CALL(VecScatterEnd(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar* pg = nullptr;
     HP_CALL(VecGetArrayRead(ghost_buffer_, &pg));
-    csr_times_block(offd_csr_, c_, pg, po, true);
+    csr_times_block(offd_csr_, c_, pg, po, ghosts);
     HP_CALL(VecRestoreArrayRead(ghost_buffer_, &pg));
   }
   HP_CALL(VecRestoreArray(out, &po));
+  if (w) HP_CALL(VecRestoreArrayRead(w, &pw));
+  return true;
 }
 
 Vector DataOperator::create_weights() const {

@@ -14,8 +14,20 @@ struct CsrView {
   const PetscScalar* a = nullptr;
 };
 
-// y[i,:] = Σ_p a_p x[ja_p,:]  (add = false)   or   y[i,:] += ...  (add = true)
-void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y, bool add);
+// What to do with row i's product s_i = Σ_p a_p x[ja_p,:]:
+//   overwrite: y[i,:] = s_i
+//   add:       y[i,:] += beta·s_i
+//   combine:   y[i,:] = row_scale[i]·w[i,:] + beta·s_i   (fuses a gradient step's update
+//              into the product, saving a full pass over the d×c vectors)
+struct Epilogue {
+  enum Mode { overwrite, add, combine } mode = overwrite;
+  double beta = 1.0;
+  const double* row_scale = nullptr;
+  const PetscScalar* w = nullptr;
+};
+
+void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y,
+                     const Epilogue& e);
 
 // y[ja_p,:] += a_p x[i,:] for every row i (y must be initialised by the caller).
 void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y);

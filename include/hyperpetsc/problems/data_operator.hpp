@@ -26,6 +26,9 @@ class DataOperator {
 
   void scores(Vec w, Vec z) const;  // z = X·W   (n·c)
   void back(Vec r, Vec out) const;  // out = Xᵀ·R (d·c)
+  // out[j,:] = row_scale[j]·w[j,:] + beta·(Xᵀ·R)[j,:] in one pass (features layout);
+  // returns false, doing nothing, when the layout cannot fuse (the caller then combines).
+  bool back_combined(Vec r, Vec w, const double* row_scale, double beta, Vec out) const;
   Vector create_weights() const;
   Vector create_scores() const;
   bool by_features() const { return by_features_; }

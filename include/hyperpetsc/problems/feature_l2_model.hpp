@@ -63,6 +63,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
   void set_linearization_point(Vec w, Vec lambda);
+  void back_and_combine(Vec w, double s_w, double s_g, const std::vector<double>& penalty, Vec out);
 
   MPI_Comm comm_;
   std::string name_;
@@ -79,6 +80,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   // reused by a new Vec).
   PetscObjectState penalty_state_ = -1;
   PetscObjectId penalty_id_ = -1;
+  std::vector<double> row_scale_;     // scratch: s_w + s_g·exp(λ_j) per feature
   std::vector<double> lin_penalty_;  // exp(λ) at the linearisation point
   Vec w_lin_ = nullptr;           // linearisation point (a reference, not a copy)
 };

@@ -1,0 +1,111 @@
+// The kernels' bodies, compiled once per instruction set (block_csr_kernels_*.cpp) inside
+// namespace HP_KERNEL_NAMESPACE; block_csr_kernels.cpp picks one at run time.
+// Included only by those files.
+#include <type_traits>
+#include <vector>
+
+#include "hyperpetsc/problems/block_csr_kernels.hpp"
+
+namespace hp {
+namespace HP_KERNEL_NAMESPACE {
+
+
+template <typename Width>
+inline void finish_row(PetscInt i, Width width, const double* acc, PetscScalar* yi, const Epilogue& e) {
+  const int c = static_cast<int>(width);  // a compile-time constant for the specialised widths
+  switch (e.mode) {
+    case Epilogue::overwrite:
+      for (int k = 0; k < c; ++k) yi[k] = acc[k];
+      break;
+    case Epilogue::add:
+      for (int k = 0; k < c; ++k) yi[k] += e.beta * acc[k];
+      break;
+    case Epilogue::combine: {
+      const double s = e.row_scale[i];
+      const PetscScalar* wi = e.w + static_cast<size_t>(i) * c;
+      for (int k = 0; k < c; ++k) yi[k] = s * wi[k] + e.beta * acc[k];
+      break;
+    }
+  }
+}
+
+template <int C>
+void mult(const CsrView& A, const PetscScalar* x, PetscScalar* y, const Epilogue& e) {
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    double acc[C] = {};
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      const PetscScalar* xr = x + static_cast<size_t>(A.ja[p]) * C;
+      for (int k = 0; k < C; ++k) acc[k] += v * xr[k];
+    }
+    finish_row(i, std::integral_constant<int, C>{}, acc, y + static_cast<size_t>(i) * C, e);
+  }
+}
+
+template <int C>
+void mult_transpose_add(const CsrView& A, const PetscScalar* x, PetscScalar* y) {
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    double xi[C];
+    for (int k = 0; k < C; ++k) xi[k] = x[static_cast<size_t>(i) * C + k];
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      PetscScalar* yr = y + static_cast<size_t>(A.ja[p]) * C;
+      for (int k = 0; k < C; ++k) yr[k] += v * xi[k];
+    }
+  }
+}
+
+void mult_any(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y, const Epilogue& e) {
+  std::vector<double> acc(static_cast<size_t>(c));
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    for (PetscInt k = 0; k < c; ++k) acc[k] = 0.0;
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      const PetscScalar* xr = x + static_cast<size_t>(A.ja[p]) * c;
+      for (PetscInt k = 0; k < c; ++k) acc[k] += v * xr[k];
+    }
+    finish_row(i, c, acc.data(), y + static_cast<size_t>(i) * c, e);
+  }
+}
+
+void mult_transpose_add_any(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y) {
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    const PetscScalar* xi = x + static_cast<size_t>(i) * c;
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      PetscScalar* yr = y + static_cast<size_t>(A.ja[p]) * c;
+      for (PetscInt k = 0; k < c; ++k) yr[k] += v * xi[k];
+    }
+  }
+}
+
+using MultFn = void (*)(const CsrView&, const PetscScalar*, PetscScalar*, const Epilogue&);
+using MultTFn = void (*)(const CsrView&, const PetscScalar*, PetscScalar*);
+
+template <int... Cs>
+struct Table {
+  static constexpr MultFn mult_fns[] = {nullptr, &mult<Cs>...};
+  static constexpr MultTFn mult_t_fns[] = {nullptr, &mult_transpose_add<Cs>...};
+};
+using Kernels = Table<1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+                      23, 24, 25, 26, 27, 28, 29, 30, 31, 32>;
+constexpr PetscInt kMaxSpecialised = 32;
+
+
+
+void times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y, const Epilogue& e) {
+  if (c >= 1 && c <= kMaxSpecialised)
+    Kernels::mult_fns[c](A, x, y, e);
+  else
+    mult_any(A, c, x, y, e);
+}
+
+void transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y) {
+  if (c >= 1 && c <= kMaxSpecialised)
+    Kernels::mult_t_fns[c](A, x, y);
+  else
+    mult_transpose_add_any(A, c, x, y);
+}
+
+}  // namespace HP_KERNEL_NAMESPACE
+}  // namespace hp
