@@ -1,6 +1,10 @@
 #include "hyperpetsc/inner/inner_solver.hpp"
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include "hyperpetsc/petsc/error.hpp"
@@ -8,28 +12,48 @@
 
 namespace hp {
 
+void Trajectory::FreeBlock::operator()(double* p) const { std::free(p); }
+
+void Trajectory::allocate(Vec layout, PetscInt t) {
+  w.clear();
+  linearizations.clear();
+  storage.reset();
+  PetscInt n = 0, N = 0, bs = 1;
+  HP_CALL(VecGetLocalSize(layout, &n));
+  HP_CALL(VecGetSize(layout, &N));
+  HP_CALL(VecGetBlockSize(layout, &bs));
+  MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(layout));
+  constexpr size_t kHugePage = size_t{2} << 20;
+  const size_t count = static_cast<size_t>(n) * (static_cast<size_t>(t) + 1);
+  size_t bytes = std::max<size_t>(count * sizeof(double), 1);
+  bytes = (bytes + kHugePage - 1) / kHugePage * kHugePage;  // aligned_alloc needs a multiple
+  storage.reset(static_cast<double*>(std::aligned_alloc(kHugePage, bytes)));
+  if (!storage) throw PetscFailure(PETSC_ERR_MEM, "aligned_alloc(trajectory)", __FILE__, __LINE__);
+#ifdef MADV_HUGEPAGE
+  (void)madvise(storage.get(), bytes, MADV_HUGEPAGE);  // a hint; 4 KiB pages still work
+#endif
+  w.resize(static_cast<size_t>(t) + 1);
+  linearizations.reserve(static_cast<size_t>(t));
+  for (PetscInt i = 0; i <= t; ++i)
+    HP_CALL(VecCreateMPIWithArray(comm, bs, n, N, storage.get() + static_cast<size_t>(i) * n,
+                                  w[static_cast<size_t>(i)].out()));
+}
+
 void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
                       Trajectory* trajectory) const {
   LogScope scope(log_events().inner_step);
   const double beta = momentum_;
   if (trajectory) {
     // Iterate straight into the stored trajectory: no copies per step.
+    trajectory->allocate(w, t);
     auto& ws = trajectory->w;
-    ws.clear();
-    trajectory->linearizations.clear();
-    ws.reserve(static_cast<size_t>(t) + 1);
-    ws.emplace_back();
-    HP_CALL(VecDuplicate(w, ws.back().out()));
-    HP_CALL(VecCopy(w, ws.back()));
+    HP_CALL(VecCopy(w, ws[0]));
     for (PetscInt i = 0; i < t; ++i) {
-      Vector next;
-      HP_CALL(VecDuplicate(w, next.out()));
-      Vec cur = ws[i];
+      Vec cur = ws[i], next = ws[i + 1];
       problem.apply_map(cur, lambda, next);
       trajectory->linearizations.push_back(problem.capture_linearization());
       // w_{−1} = w_0: no momentum term on the first step.
       if (beta != 0.0 && i > 0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, ws[i - 1]));
-      ws.push_back(std::move(next));
     }
     HP_CALL(VecCopy(ws.back(), w));
   } else {
