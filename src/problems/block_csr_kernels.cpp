@@ -4,11 +4,13 @@ namespace hp {
 
 // Declared here, defined in block_csr_kernels_{generic,avx2}.cpp.
 namespace generic {
+void fused(const FusedStep&, PetscInt);
 void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
 void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
 }  // namespace generic
 #if defined(HP_HAVE_AVX2_KERNELS)
 namespace avx2 {
+void fused(const FusedStep&, PetscInt);
 void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
 void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
 }  // namespace avx2
@@ -32,6 +34,13 @@ void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscSc
 #endif
   (void)use_avx2;
   generic::times_block(A, c, x, y, e);
+}
+
+void csr_fused_step(const FusedStep& f, PetscInt c) {
+#if defined(HP_HAVE_AVX2_KERNELS)
+  if (use_avx2()) return avx2::fused(f, c);
+#endif
+  generic::fused(f, c);
 }
 
 void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y) {

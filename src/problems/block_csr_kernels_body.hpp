@@ -93,6 +93,76 @@ constexpr PetscInt kMaxSpecialised = 32;
 
 
 
+// acc and o live in `Buffer` (stack arrays for the specialised widths, so they stay in
+// registers; heap for wider blocks).
+template <int C>
+struct StackBuffer {
+  double acc[C], o[C];
+  explicit StackBuffer(int) {}
+};
+struct HeapBuffer {
+  std::vector<double> acc_v, o_v;
+  double *acc, *o;
+  explicit HeapBuffer(int c) : acc_v(static_cast<size_t>(c)), o_v(static_cast<size_t>(c)), acc(acc_v.data()), o(o_v.data()) {}
+};
+
+template <typename Buffer, typename Width>
+void fused_step(const FusedStep& f, Width width) {
+  const int c = static_cast<int>(width);
+  const bool ghosts = f.offd.ia != nullptr && f.offd.rows > 0;
+  Buffer buf(c);
+  auto& acc = buf.acc;
+  auto& o = buf.o;
+  for (PetscInt i = 0; i < f.diag.rows; ++i) {
+    for (int k = 0; k < c; ++k) acc[k] = 0.0;
+    for (PetscInt p = f.diag.ia[i]; p < f.diag.ia[i + 1]; ++p) {
+      const double v = f.diag.a[p];
+      const PetscScalar* xr = f.r_local + static_cast<size_t>(f.diag.ja[p]) * c;
+      for (int k = 0; k < c; ++k) acc[k] += v * xr[k];
+    }
+    if (ghosts)
+      for (PetscInt p = f.offd.ia[i]; p < f.offd.ia[i + 1]; ++p) {
+        const double v = f.offd.a[p];
+        const PetscScalar* xr = f.r_ghost + static_cast<size_t>(f.offd.ja[p]) * c;
+        for (int k = 0; k < c; ++k) acc[k] += v * xr[k];
+      }
+    const double s = f.row_scale[i];
+    const PetscScalar* wi = f.w + static_cast<size_t>(i) * c;
+    PetscScalar* oi = f.out + static_cast<size_t>(i) * c;
+    for (int k = 0; k < c; ++k) oi[k] = o[k] = s * wi[k] + f.beta * acc[k];
+    for (PetscInt p = f.diag.ia[i]; p < f.diag.ia[i + 1]; ++p) {
+      const double v = f.diag.a[p];
+      PetscScalar* zr = f.z_local + static_cast<size_t>(f.diag.ja[p]) * c;
+      for (int k = 0; k < c; ++k) zr[k] += v * o[k];
+    }
+    if (ghosts)
+      for (PetscInt p = f.offd.ia[i]; p < f.offd.ia[i + 1]; ++p) {
+        const double v = f.offd.a[p];
+        PetscScalar* zr = f.z_ghost + static_cast<size_t>(f.offd.ja[p]) * c;
+        for (int k = 0; k < c; ++k) zr[k] += v * o[k];
+      }
+  }
+}
+
+template <int C>
+void fused_step_fixed(const FusedStep& f) {
+  fused_step<StackBuffer<C>>(f, std::integral_constant<int, C>{});
+}
+
+template <int... Cs>
+struct FusedTable {
+  static constexpr void (*fns[])(const FusedStep&) = {nullptr, &fused_step_fixed<Cs>...};
+};
+using FusedKernels = FusedTable<1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20,
+                                21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32>;
+
+void fused(const FusedStep& f, PetscInt c) {
+  if (c >= 1 && c <= kMaxSpecialised)
+    FusedKernels::fns[c](f);
+  else
+    fused_step<HeapBuffer>(f, c);
+}
+
 void times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y, const Epilogue& e) {
   if (c >= 1 && c <= kMaxSpecialised)
     Kernels::mult_fns[c](A, x, y, e);

@@ -40,6 +40,7 @@ DataOperator::DataOperator(Mat X, PetscInt c, const std::string& layout) : c_(c)
   offd_csr_ = view_of(offd_);
   HP_CALL(MatGetSize(offd_, nullptr, &ghosts_));
   HP_CALL(VecCreateSeq(PETSC_COMM_SELF, ghosts_ * c_, ghost_buffer_.out()));
+  HP_CALL(VecDuplicate(ghost_buffer_, ghost_scores_.out()));
   IS is = nullptr;
   HP_CALL(ISCreateBlock(PETSC_COMM_SELF, c_, ghosts_, colmap, PETSC_COPY_VALUES, &is));
   Vector z = create_scores();
@@ -122,6 +123,42 @@ bool DataOperator::back_combined(Vec r, Vec w, const double* row_scale, double b
   }
   HP_CALL(VecRestoreArray(out, &po));
   if (w) HP_CALL(VecRestoreArrayRead(w, &pw));
+  return true;
+}
+
+bool DataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double beta, Vec out,
+                                   Vec z_out) const {
+  if (!by_features_) return false;
+  LogScope scope(log_events().back);
+  const bool parallel = n_ > local_examples_;
+  if (parallel) {
+    HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
+    HP_CALL(VecScatterEnd(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
+  }
+  FusedStep f;
+  f.diag = diag_csr_;
+  f.offd = offd_csr_;
+  f.row_scale = row_scale;
+  f.beta = beta;
+  HP_CALL(VecSet(z_out, 0.0));
+  HP_CALL(VecSet(ghost_scores_, 0.0));
+  HP_CALL(VecGetArrayRead(r, &f.r_local));
+  HP_CALL(VecGetArrayRead(ghost_buffer_, &f.r_ghost));
+  HP_CALL(VecGetArrayRead(w, &f.w));
+  HP_CALL(VecGetArray(out, &f.out));
+  HP_CALL(VecGetArray(z_out, &f.z_local));
+  HP_CALL(VecGetArray(ghost_scores_, &f.z_ghost));
+  csr_fused_step(f, c_);
+  HP_CALL(VecRestoreArray(ghost_scores_, &f.z_ghost));
+  HP_CALL(VecRestoreArray(z_out, &f.z_local));
+  HP_CALL(VecRestoreArray(out, &f.out));
+  HP_CALL(VecRestoreArrayRead(w, &f.w));
+  HP_CALL(VecRestoreArrayRead(ghost_buffer_, &f.r_ghost));
+  HP_CALL(VecRestoreArrayRead(r, &f.r_local));
+  if (parallel) {
+    HP_CALL(VecScatterBegin(ghost_scatter_, ghost_scores_, z_out, ADD_VALUES, SCATTER_REVERSE));
+    HP_CALL(VecScatterEnd(ghost_scatter_, ghost_scores_, z_out, ADD_VALUES, SCATTER_REVERSE));
+  }
   return true;
 }
 

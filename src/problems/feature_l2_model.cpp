@@ -36,6 +36,7 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   mv_ = std::make_unique<DataOperator>(val_.X, c_, chosen);
   zt_ = mt_->create_scores();
   HP_CALL(VecDuplicate(zt_, rt_.out()));
+  HP_CALL(VecDuplicate(zt_, zt_next_.out()));
   zv_ = mv_->create_scores();
   HP_CALL(VecDuplicate(zv_, rv_.out()));
   penalty_.assign(static_cast<size_t>(local_features_), 1.0);
@@ -123,9 +124,22 @@ void FeatureL2Model::back_and_combine(Vec w, double s_w, double s_g,
   combine_with_penalty(w, out, s_w, s_g, out, &penalty);
 }
 
+void FeatureL2Model::train_scores(Vec w) {
+  PetscObjectId id = 0;
+  PetscObjectState state = 0;
+  HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(w), &id));
+  HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(w), &state));
+  if (id == next_id_ && state == next_state_) {
+    std::swap(zt_, zt_next_);  // X·w was computed by the fused step that produced w
+    next_id_ = -1;
+    return;
+  }
+  mt_->scores(w, zt_);
+}
+
 void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   update_penalty(lambda);
-  mt_->scores(w, zt_);
+  train_scores(w);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -136,6 +150,12 @@ void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   }
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
+  for (PetscInt j = 0; j < local_features_; ++j) row_scale_[j] = 1.0 - eta_ * penalty_[j];
+  if (mt_->step_and_scores(rt_, w, row_scale_.data(), -eta_, out, zt_next_)) {
+    HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(out), &next_id_));
+    HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(out), &next_state_));
+    return;
+  }
   back_and_combine(w, 1.0, -eta_, penalty_, out);
 }
 

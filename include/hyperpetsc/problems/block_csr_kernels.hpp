@@ -29,6 +29,24 @@ struct Epilogue {
 void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y,
                      const Epilogue& e);
 
+// One pass of a gradient step over the rows of Xᵀ (diagonal block D, off-diagonal block
+// O with ghost columns): for every row i
+//   out[i,:] = row_scale[i]·w[i,:] + beta·(Σ_D a r_local[j,:] + Σ_O a r_ghost[j,:])
+//   z_local[j,:] += a·out[i,:] over D,  z_ghost[j,:] += a·out[i,:] over O,
+// i.e. the update and the next step's X·W read Xᵀ and W once instead of twice.
+struct FusedStep {
+  CsrView diag, offd;
+  const PetscScalar* r_local = nullptr;
+  const PetscScalar* r_ghost = nullptr;
+  const PetscScalar* w = nullptr;
+  const double* row_scale = nullptr;
+  double beta = 1.0;
+  PetscScalar* out = nullptr;
+  PetscScalar* z_local = nullptr;  // accumulated into (caller zeroes)
+  PetscScalar* z_ghost = nullptr;  // accumulated into (caller zeroes)
+};
+void csr_fused_step(const FusedStep& f, PetscInt c);
+
 // y[ja_p,:] += a_p x[i,:] for every row i (y must be initialised by the caller).
 void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y);
 

@@ -29,6 +29,9 @@ class DataOperator {
   // out[j,:] = row_scale[j]·w[j,:] + beta·(Xᵀ·R)[j,:] in one pass (features layout);
   // returns false, doing nothing, when the layout cannot fuse (the caller then combines).
   bool back_combined(Vec r, Vec w, const double* row_scale, double beta, Vec out) const;
+  // back_combined and, in the same pass, z_out = X·out (features layout only; returns
+  // false, doing nothing, otherwise).
+  bool step_and_scores(Vec r, Vec w, const double* row_scale, double beta, Vec out, Vec z_out) const;
   Vector create_weights() const;
   Vector create_scores() const;
   bool by_features() const { return by_features_; }
@@ -43,6 +46,7 @@ class DataOperator {
   PetscInt local_features_ = 0, local_examples_ = 0, ghosts_ = 0, n_ = 0, d_ = 0;
   Scatter ghost_scatter_;     // scores layout -> ghost rows of R / partial scores
   Vector ghost_buffer_;       // sequential, ghosts_·c
+  Vector ghost_scores_;       // sequential, ghosts_·c: partial scores for other ranks
 };
 
 // The layout requested with -hp_data_layout rows|features|auto (default auto).

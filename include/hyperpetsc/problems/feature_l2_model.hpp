@@ -63,6 +63,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
   void set_linearization_point(Vec w, Vec lambda);
+  void train_scores(Vec w);  // zt_ = X·w, reusing the fused step's result when it is w's
   void back_and_combine(Vec w, double s_w, double s_g, const std::vector<double>& penalty, Vec out);
 
   MPI_Comm comm_;
@@ -70,6 +71,11 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   Dataset train_, val_;
   std::unique_ptr<DataOperator> mt_, mv_;  // X_train·W, X_val·W and their transposes
   Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
+  // X·Φ(w) from the fused step, valid for the Vec with this id and state: the next
+  // apply_map on that Vec skips its X·W (see DataOperator::step_and_scores).
+  Vector zt_next_;
+  PetscObjectId next_id_ = -1;
+  PetscObjectState next_state_ = -1;
   Vector zv_, rv_;      // validation scores and loss gradient
   std::unique_ptr<DataLoss> train_loss_, val_loss_;
   bool shared_;
