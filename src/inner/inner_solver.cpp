@@ -15,13 +15,18 @@ namespace hp {
 void Trajectory::FreeBlock::operator()(double* p) const { std::free(p); }
 
 void Trajectory::allocate(Vec layout, PetscInt t) {
-  w.clear();
-  linearizations.clear();
-  storage.reset();
   PetscInt n = 0, N = 0, bs = 1;
   HP_CALL(VecGetLocalSize(layout, &n));
   HP_CALL(VecGetSize(layout, &N));
   HP_CALL(VecGetBlockSize(layout, &bs));
+  linearizations.clear();
+  PetscInt old_n = -1;
+  if (!w.empty()) HP_CALL(VecGetLocalSize(w[0], &old_n));
+  // Reuse the block across calls of the same shape (an outer loop): its pages are already
+  // faulted in, which costs as much as an inner step per iterate the first time.
+  if (storage && w.size() == static_cast<size_t>(t) + 1 && old_n == n) return;
+  w.clear();
+  storage.reset();
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(layout));
   constexpr size_t kHugePage = size_t{2} << 20;
   const size_t count = static_cast<size_t>(n) * (static_cast<size_t>(t) + 1);

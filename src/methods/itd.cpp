@@ -48,8 +48,7 @@ HypergradientResult ItdMethod::compute(BilevelProblem& problem, const InnerSolve
     after = next;
     next = spare;
     spare = old_after;
-    traj.w[ui + 1].reset();  // w_{i+1} and its linearisation are no longer needed: free early
-    traj.linearizations[ui].reset();
+    traj.linearizations[ui].reset();  // no longer needed: free early (the iterates share one block)
   }
   res.k = K;
   res.linear_solver_iterations = 0;
