@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstdlib>
 #include <string>
 
 #include "hyperpetsc/cli/commands.hpp"
@@ -17,9 +19,10 @@ std::string usage() {
          "  hyperpetsc hypergrad CONFIG.yaml [--set section.key=value ...] [--json FILE] [PETSc options]\n"
          "      one hypergradient at the initial hyperparameters; JSON with method, t, k,\n"
          "      outer_objective, hypergradient, hypergradient_norm, seconds, ...\n"
-         "  hyperpetsc compare CONFIG.yaml [--set ...] [--json FILE] [PETSc options]\n"
+         "  hyperpetsc compare CONFIG.yaml [--set ...] [--sweep T1,T2,...] [--json FILE] [PETSc options]\n"
          "      every method (itd, truncated_itd, aid_fp, aid_neumann, aid_cg, aid_gmres,\n"
-         "      aid_cgne) at the config's t and k against `exact`, as a table\n"
+         "      aid_cgne) at the config's t and k against `exact`, as a table;\n"
+         "      --sweep 10,20,50,100 adds the error of every method at t = k = each value\n"
          "  hyperpetsc --help\n\n"
          "Run under MPI: mpirun -n 4 build/hyperpetsc hypergrad configs/default.yaml\n"
          "PETSc options: -inner_*, -hg_* (adjoint KSP, e.g. -hg_ksp_type bcgs -hg_ksp_monitor),\n"
@@ -38,6 +41,25 @@ CommandLine parse_command_line(int argc, char** argv) {
     } else if (a == "--set" || a == "--json") {
       if (i + 1 >= argc) throw UserError(a + " needs a value; see hyperpetsc --help");
       (a == "--set" ? cl.overrides.push_back(argv[++i]) : (void)(cl.json = argv[++i]));
+    } else if (a == "--sweep" || a.rfind("--sweep=", 0) == 0) {
+      std::string list;
+      if (a == "--sweep") {
+        if (i + 1 >= argc) throw UserError("--sweep needs a list such as 10,20,50,100");
+        list = argv[++i];
+      } else {
+        list = a.substr(8);
+      }
+      size_t pos = 0;
+      while (pos <= list.size()) {
+        const size_t comma = std::min(list.find(',', pos), list.size());
+        const std::string item = list.substr(pos, comma - pos);
+        char* end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || v < 0 || v > 1000000)
+          throw UserError("--sweep " + list + ": '" + item + "' is not an iteration count (0..1000000)");
+        cl.sweep.push_back(v);
+        pos = comma + 1;
+      }
     } else if (a.rfind("--set=", 0) == 0) {
       cl.overrides.push_back(a.substr(6));
     } else if (a.rfind("--json=", 0) == 0) {
@@ -60,6 +82,7 @@ CommandLine parse_command_line(int argc, char** argv) {
     throw UserError("unknown command '" + cl.command + "'; commands: hypergrad, compare (see --help)");
   if (positional.size() < 2) throw UserError(cl.command + " needs a CONFIG.yaml argument");
   if (positional.size() > 2) throw UserError("unexpected argument '" + positional[2] + "'");
+  if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
   cl.config = positional[1];
   return cl;
 }

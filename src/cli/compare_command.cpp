@@ -17,7 +17,44 @@ namespace hp {
 namespace {
 const std::vector<std::string> kCompared = {"itd",       "truncated_itd", "aid_fp", "aid_neumann",
                                             "aid_cg",    "aid_gmres",     "aid_cgne"};
+
+// The paper's first experiment: relative error of every method at t = k = each value.
+void sweep(Experiment& ex, Vec ref, double ref_norm, const std::vector<long>& values, bool root,
+           JsonWriter& j) {
+  if (root) {
+    std::printf("\nRelative error versus t = k\n%8s", "t = k");
+    for (const auto& name : kCompared) std::printf(" %13s", name.c_str());
+    std::printf("\n");
+  }
+  Vector diff = ex.problem->create_outer_vector();
+  j.begin_array("sweep");
+  for (long t : values) {
+    ex.settings.inner.iterations = t;
+    ex.settings.hypergradient.iterations = t;
+    if (root) std::printf("%8ld", t);
+    j.begin_object("").key_value("t", static_cast<long long>(t)).begin_object("relative_error");
+    for (const auto& name : kCompared) {
+      auto m = make_method(name);
+      try {
+        HypergradientResult r = run_method(ex, *m);
+        double err = 0;
+        HP_CALL(VecWAXPY(diff, -1.0, ref, r.hypergradient));
+        HP_CALL(VecNorm(diff, NORM_2, &err));
+        const double rel = ref_norm > 0 ? err / ref_norm : err;
+        if (root) std::printf(" %13.4e", rel);
+        j.key_value(name, rel);
+      } catch (const UserError&) {
+        if (root) std::printf(" %13s", "failed");
+        j.key_value(name, std::string("failed"));
+      }
+    }
+    if (root) std::printf("\n");
+    j.end_object().end_object();
+  }
+  j.end_array();
 }
+
+}  // namespace
 
 void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings) {
   const bool root = comm_rank(comm) == 0;
@@ -85,6 +122,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
     }
   }
   j.end_array();
+  if (!cl.sweep.empty()) sweep(ex, ref.hypergradient, ref_norm, cl.sweep, root, j);
   const auto mem = peak_memory_bytes(comm);
   j.key_value("peak_memory_bytes", mem.first);
   j.key_value("config", settings.resolved_yaml);

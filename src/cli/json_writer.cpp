@@ -49,7 +49,8 @@ void JsonWriter::comma() {
 }
 void JsonWriter::key(const std::string& k) {
   comma();
-  out_ << "\n" << std::string(2 * (first_.size() - 1), ' ') << "\"" << json_escape(k) << "\": ";
+  out_ << "\n" << std::string(2 * (first_.size() - 1), ' ');
+  if (!k.empty()) out_ << "\"" << json_escape(k) << "\": ";  // empty: an array element
 }
 JsonWriter& JsonWriter::begin_object() {
   out_ << "{";

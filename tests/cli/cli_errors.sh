@@ -96,5 +96,16 @@ else
   echo "FAIL good_run: exit $?"; cat "$tmp/err"; failures=$((failures+1))
 fi
 
+# compare: a sweep over t = k, and a malformed sweep list.
+if timeout 300 "$run_mpi" "$n" "$bin" compare "$tmp/good.yaml" --sweep 2,5 --json "$tmp/cmp.json" > "$tmp/out" 2> "$tmp/err" \
+   && grep -q '"sweep"' "$tmp/cmp.json" && grep -q "Relative error versus t = k" "$tmp/out"; then
+  echo "ok   compare_sweep"
+else
+  echo "FAIL compare_sweep"; cat "$tmp/err"; failures=$((failures+1))
+fi
+timeout 120 "$run_mpi" "$n" "$bin" compare "$tmp/good.yaml" --sweep 2,x > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "'x' is not an iteration count" "$tmp/err"; then echo "ok   bad_sweep"; else echo "FAIL bad_sweep rc=$rc"; cat "$tmp/err"; failures=$((failures+1)); fi
+
 echo "$failures failure(s)"
 [ $failures -eq 0 ]

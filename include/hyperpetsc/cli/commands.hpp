@@ -14,6 +14,7 @@ struct CommandLine {
   std::string config;                  // CONFIG.yaml
   std::vector<std::string> overrides;  // --set section.key=value
   std::string json;                    // --json FILE ("" = none)
+  std::vector<long> sweep;             // compare --sweep T1,T2,...: errors at t = k = Ti
   std::vector<std::string> petsc;      // everything else starting with '-': PETSc options
   bool help = false;
 };
