@@ -25,9 +25,10 @@ std::string usage() {
          "      --sweep 10,20,50,100 adds the error of every method at t = k = each value\n"
          "  hyperpetsc --help\n\n"
          "Run under MPI: mpirun -n 4 build/hyperpetsc hypergrad configs/default.yaml\n"
-         "PETSc options: -inner_*, -hg_* (adjoint KSP, e.g. -hg_ksp_type bcgs -hg_ksp_monitor),\n"
-         "  -exact_inner_*, -exact_hg_* (the exact method), -log_view. The YAML's petsc_options\n"
-         "  string is applied first; options on the command line win.\n\n" +
+         "PETSc options: -hg_* (adjoint KSP, e.g. -hg_ksp_type bcgs -hg_ksp_monitor),\n"
+         "  -exact_inner_*, -exact_hg_* (the exact method), -log_view (HyperPETSc's kernels are\n"
+         "  the Hp* events), -hp_data_layout auto|rows|features, -hp_feature_cost 2.\n"
+         "  The YAML's petsc_options string is applied first; options on the command line win.\n\n" +
          settings_help();
 }
 
