@@ -13,15 +13,9 @@ namespace hp {
 AidMethod::AidMethod(std::string name, std::unique_ptr<AdjointSolver> solver, PetscInt extra)
     : name_(std::move(name)), solver_(std::move(solver)), extra_(extra) {}
 
-HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolver& inner,
-                                       const HypergradientRequest& req) {
-  HypergradientResult res;
-  double t0 = MPI_Wtime();
-  inner.run(problem, req.lambda, req.w, req.t, nullptr);
-  res.t = req.t;
-  double t1 = MPI_Wtime();
-  res.seconds_inner = t1 - t0;
-
+AdjointSolve solve_adjoint_and_assemble(BilevelProblem& problem, const HypergradientRequest& req,
+                                        AdjointSolver& solver, PetscInt max_iterations,
+                                        double rtol, HypergradientResult& res) {
   res.outer_objective = problem.outer_objective(req.w, req.lambda);
   Vector b = problem.create_inner_vector();
   problem.outer_gradient_inner(req.w, req.lambda, b);
@@ -35,13 +29,26 @@ HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolve
   AdjointSolve s;
   {
     LogScope scope(log_events().adjoint);
-    s = solver_->solve(problem, b, v, req.k + extra_, req.tol);
+    s = solver.solve(problem, b, v, max_iterations, rtol);
   }
-  res.k = req.k;
+  res.k = s.iterations;
   res.linear_solver_iterations = s.iterations;
   res.converged_reason = s.reason;
-
   res.hypergradient = implicit_hypergradient(problem, req.w, req.lambda, v);
+  return s;
+}
+
+HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolver& inner,
+                                       const HypergradientRequest& req) {
+  HypergradientResult res;
+  double t0 = MPI_Wtime();
+  inner.run(problem, req.lambda, req.w, req.t, nullptr);
+  res.t = req.t;
+  double t1 = MPI_Wtime();
+  res.seconds_inner = t1 - t0;
+
+  solve_adjoint_and_assemble(problem, req, *solver_, req.k + extra_, req.tol, res);
+  res.k = req.k;
   res.seconds_adjoint = MPI_Wtime() - t1;
   return res;
 }

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/methods/aid_method.hpp"
 #include "hyperpetsc/methods/exact_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
@@ -90,19 +91,12 @@ HypergradientResult ExactMethod::compute(BilevelProblem& problem, const InnerSol
   const double t1 = MPI_Wtime();
   res.seconds_inner = t1 - t0;
 
-  res.outer_objective = problem.outer_objective(req.w, req.lambda);
-  Vector b = problem.create_inner_vector();
-  problem.outer_gradient_inner(req.w, req.lambda, b);
-  problem.linearize(req.w, req.lambda);
-  Vector v = problem.create_inner_vector();
   auto solver = make_krylov_adjoint("exact", problem.jacobian_symmetric() ? KSPCG : KSPGMRES, "exact_hg_");
-  const AdjointSolve s = solver->solve(problem, b, v, 100000, kTol);
+  HypergradientRequest cold = req;
+  cold.adjoint = nullptr;  // the ground truth never depends on a warm start
+  const AdjointSolve s = solve_adjoint_and_assemble(problem, cold, *solver, 100000, kTol, res);
   if (s.reason == "DIVERGED_ITS")
     throw UserError("hypergradient.method exact: the adjoint solve did not reach relative residual 1e-12");
-  res.k = s.iterations;
-  res.linear_solver_iterations = s.iterations;
-  res.converged_reason = s.reason;
-  res.hypergradient = implicit_hypergradient(problem, req.w, req.lambda, v);
   res.seconds_adjoint = MPI_Wtime() - t1;
   return res;
 }

@@ -5,6 +5,13 @@
 
 namespace hp {
 
+// The implicit part every AID-type method shares, at w = req.w (already w_t): E, the
+// adjoint solve (I − ∂_wΦᵀ)v = ∇_wE from req.adjoint (or 0) with `solver`, and
+// ĝ = ∇_λE + ∂_λΦᵀv. Fills res's objective, k, iterations, reason and hypergradient.
+AdjointSolve solve_adjoint_and_assemble(BilevelProblem& problem, const HypergradientRequest& req,
+                                        AdjointSolver& solver, PetscInt max_iterations,
+                                        double rtol, HypergradientResult& res);
+
 class AidMethod final : public HypergradientMethod {
  public:
   // `extra` iterations are added to k (aid_neumann(k) = aid_fp(k + 1)).
