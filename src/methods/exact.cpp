@@ -11,6 +11,7 @@
 #include "hyperpetsc/methods/aid_method.hpp"
 #include "hyperpetsc/methods/exact_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -87,7 +88,10 @@ HypergradientResult ExactMethod::compute(BilevelProblem& problem, const InnerSol
   HypergradientResult res;
   const double t0 = MPI_Wtime();
   PetscInt newton_linear = 0;
-  res.t = solve_inner(problem, req.lambda, req.w, &newton_linear);
+  {
+    LogScope scope(log_events().inner_step);
+    res.t = solve_inner(problem, req.lambda, req.w, &newton_linear);
+  }
   const double t1 = MPI_Wtime();
   res.seconds_inner = t1 - t0;
 

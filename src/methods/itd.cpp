@@ -11,6 +11,7 @@
 
 #include "hyperpetsc/methods/itd_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -35,6 +36,7 @@ HypergradientResult ItdMethod::compute(BilevelProblem& problem, const InnerSolve
   Vector contribution = problem.create_outer_vector();
   problem.outer_gradient_outer(req.w, req.lambda, res.hypergradient);
 
+  LogScope scope(log_events().itd_backward);
   Vec next = a1, after = a2, spare = a0;  // a_{i+1}, a_{i+2}, scratch for a_i
   for (PetscInt i = t - 1; i >= t - K; --i) {
     const auto ui = static_cast<size_t>(i);
