@@ -48,7 +48,7 @@ HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolve
   res.seconds_inner = t1 - t0;
 
   solve_adjoint_and_assemble(problem, req, *solver_, req.k + extra_, req.tol, res);
-  res.k = req.k;
+  res.k = req.k;  // the requested k (aid_neumann runs k + 1); the iterations run are reported separately
   res.seconds_adjoint = MPI_Wtime() - t1;
   return res;
 }

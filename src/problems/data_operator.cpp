@@ -162,27 +162,25 @@ bool DataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double
   return true;
 }
 
-Vector DataOperator::create_weights() const {
+Vector DataOperator::blocked_vector(PetscInt local_blocks, PetscInt global_blocks) const {
   Vector v;
-  if (by_features_) {
-    HP_CALL(VecCreateMPI(PetscObjectComm(reinterpret_cast<PetscObject>(xt_.get())),
-                         local_features_ * c_, d_ * c_, v.out()));
-    HP_CALL(VecSetBlockSize(v, c_));
-  } else {
-    HP_CALL(MatCreateVecs(a_, v.out(), nullptr));
-  }
+  HP_CALL(VecCreateMPI(PetscObjectComm(reinterpret_cast<PetscObject>(xt_.get())),
+                       local_blocks * c_, global_blocks * c_, v.out()));
+  HP_CALL(VecSetBlockSize(v, c_));
+  return v;
+}
+
+Vector DataOperator::create_weights() const {
+  if (by_features_) return blocked_vector(local_features_, d_);
+  Vector v;
+  HP_CALL(MatCreateVecs(a_, v.out(), nullptr));
   return v;
 }
 
 Vector DataOperator::create_scores() const {
+  if (by_features_) return blocked_vector(local_examples_, n_);
   Vector v;
-  if (by_features_) {
-    HP_CALL(VecCreateMPI(PetscObjectComm(reinterpret_cast<PetscObject>(xt_.get())),
-                         local_examples_ * c_, n_ * c_, v.out()));
-    HP_CALL(VecSetBlockSize(v, c_));
-  } else {
-    HP_CALL(MatCreateVecs(a_, nullptr, v.out()));
-  }
+  HP_CALL(MatCreateVecs(a_, nullptr, v.out()));
   return v;
 }
 

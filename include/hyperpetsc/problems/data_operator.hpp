@@ -37,6 +37,7 @@ class DataOperator {
   bool by_features() const { return by_features_; }
 
  private:
+  Vector blocked_vector(PetscInt local_blocks, PetscInt global_blocks) const;  // features layout
   PetscInt c_ = 1;
   bool by_features_ = false;
   Matrix a_;                  // rows: MAIJ(X, c)
