@@ -81,7 +81,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
   j.key_value("k", static_cast<long long>(settings.hypergradient.iterations));
   j.key_value("step_size", ex.step_size);
   j.begin_object("exact");
-  write_result_fields(j, ex, *exact, ref, ref_norm, gather_on_zero(ref.hypergradient));
+  write_result_fields(j, ex, *exact, ref, ref_norm, gather_outer_on_zero(ex, ref.hypergradient));
   j.key_value("seconds", ref.seconds_inner + ref.seconds_adjoint);
   j.end_object();
   j.begin_array("methods");

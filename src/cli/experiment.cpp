@@ -45,7 +45,9 @@ HypergradientResult run_method(Experiment& ex, HypergradientMethod& method) {
   return r;
 }
 
-std::vector<double> gather_on_zero(Vec v) { return gather_vector(v, GatherTo::rank_zero); }
+std::vector<double> gather_outer_on_zero(const Experiment& ex, Vec v) {
+  return ex.problem->gather_outer(v, GatherTo::rank_zero);
+}
 
 std::pair<double, double> peak_memory_bytes(MPI_Comm comm) {
   rusage u{};

@@ -32,7 +32,7 @@ void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& setting
   const double total = MPI_Wtime() - t0;
   double norm = 0;
   HP_CALL(VecNorm(r.hypergradient, NORM_2, &norm));
-  const std::vector<double> g = gather_on_zero(r.hypergradient);
+  const std::vector<double> g = gather_outer_on_zero(ex, r.hypergradient);
   const auto mem = peak_memory_bytes(comm);
 
   std::string err;

@@ -1,5 +1,8 @@
 #include "hyperpetsc/petsc/gather.hpp"
 
+#include <stdexcept>
+#include <string>
+
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
 
@@ -21,6 +24,19 @@ std::vector<double> gather_vector(Vec v, GatherTo where) {
   std::vector<double> out(a, a + n);
   HP_CALL(VecRestoreArrayRead(all, &a));
   return out;
+}
+
+void scatter_vector(const std::vector<double>& all, Vec v) {
+  PetscInt n = 0, lo = 0, hi = 0;
+  HP_CALL(VecGetSize(v, &n));
+  if (static_cast<size_t>(n) != all.size())
+    throw std::invalid_argument("scatter_vector: " + std::to_string(all.size()) +
+                                " values for a vector of size " + std::to_string(n));
+  HP_CALL(VecGetOwnershipRange(v, &lo, &hi));
+  PetscScalar* a = nullptr;
+  HP_CALL(VecGetArray(v, &a));
+  for (PetscInt i = lo; i < hi; ++i) a[i - lo] = all[static_cast<size_t>(i)];
+  HP_CALL(VecRestoreArray(v, &a));
 }
 
 }  // namespace hp

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include <petsc/private/petscimpl.h>  // PetscObjectStateGet: cache exp(λ) until λ changes
 
@@ -12,10 +14,12 @@ namespace hp {
 
 FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
                                std::unique_ptr<DataLoss> train_loss,
-                               std::unique_ptr<DataLoss> val_loss, bool shared_lambda)
+                               std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
+                               FeaturePartition partition)
     : name_(std::move(name)),
       train_(std::move(train)),
       val_(std::move(val)),
+      partition_(std::move(partition)),
       train_loss_(std::move(train_loss)),
       val_loss_(std::move(val_loss)),
       shared_(shared_lambda) {
@@ -45,6 +49,42 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
 
 FeatureL2Model::~FeatureL2Model() {
   if (w_lin_) (void)VecDestroy(&w_lin_);
+}
+
+std::vector<double> FeatureL2Model::gather_outer(Vec v, GatherTo where) const {
+  const std::vector<double> all = gather_vector(v, where);
+  return shared_ ? all : to_natural_order(all, 1, partition_);
+}
+
+std::vector<double> FeatureL2Model::gather_inner(Vec v, GatherTo where) const {
+  return to_natural_order(gather_vector(v, where), c_, partition_);
+}
+
+namespace {
+void scatter_features(const std::vector<double>& natural, PetscInt block,
+                      const FeaturePartition& partition, Vec out) {
+  PetscInt n = 0, lo = 0, hi = 0;
+  HP_CALL(VecGetSize(out, &n));
+  if (static_cast<size_t>(n) != natural.size())
+    throw std::invalid_argument("scatter: " + std::to_string(natural.size()) +
+                                " values for a vector of size " + std::to_string(n));
+  HP_CALL(VecGetOwnershipRange(out, &lo, &hi));
+  PetscScalar* a = nullptr;
+  HP_CALL(VecGetArray(out, &a));
+  from_natural_order(natural, block, partition, lo / block, a, (hi - lo) / block);
+  HP_CALL(VecRestoreArray(out, &a));
+}
+}  // namespace
+
+void FeatureL2Model::scatter_outer(const std::vector<double>& natural, Vec out) const {
+  if (shared_)
+    scatter_vector(natural, out);
+  else
+    scatter_features(natural, 1, partition_, out);
+}
+
+void FeatureL2Model::scatter_inner(const std::vector<double>& natural, Vec out) const {
+  scatter_features(natural, c_, partition_, out);
 }
 
 Vector FeatureL2Model::create_inner_vector() const {
@@ -323,11 +363,20 @@ double FeatureL2Model::hessian_norm_at(Vec w, Vec lambda, int power_iterations) 
   linearize(w, lambda);
   Vector x = create_inner_vector(), y = create_inner_vector();
   {
+    // A start that depends on the natural index only, so η is the same for any rank count.
     PetscInt lo = 0, hi = 0;
     HP_CALL(VecGetOwnershipRange(x, &lo, &hi));
+    std::vector<PetscInt> natural(static_cast<size_t>(local_features_));
+    for (PetscInt j = 0; j < d_; ++j) {
+      const PetscInt p = partition_.position ? (*partition_.position)[j] : j;
+      if (p * c_ >= lo && p * c_ < hi) natural[p - lo / c_] = j;
+    }
     PetscScalar* px = nullptr;
     HP_CALL(VecGetArray(x, &px));
-    for (PetscInt g = lo; g < hi; ++g) px[g - lo] = 1.0 + 0.5 * std::sin(1.0 + static_cast<double>(g));
+    for (PetscInt g = lo; g < hi; ++g) {
+      const PetscInt i = natural[(g - lo) / c_] * c_ + (g - lo) % c_;
+      px[g - lo] = 1.0 + 0.5 * std::sin(1.0 + static_cast<double>(i));
+    }
     HP_CALL(VecRestoreArray(x, &px));
   }
   double norm = 0, rho = 0;

@@ -29,11 +29,13 @@ LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool n
   if (test) s.test_labels = test->labels;
 
   // Only the training data decide the balance; a column index beyond n_features is
-  // reported by assemble (ignored here).
-  const PetscInt local_features = balanced_local_features(comm, train, s.features);
-  s.train = assemble(comm, train, s.features, local_features, problem.train.key);
-  s.val = assemble(comm, val, s.features, local_features, problem.val.key);
-  if (test) s.test = assemble(comm, *test, s.features, local_features, problem.test->key);
+  // reported by assemble (left alone here).
+  s.partition = partition_features(comm, train, s.features);
+  for (RawRows* r : {&train, &val, test ? &*test : nullptr})
+    if (r) renumber_features(*r, s.partition);
+  s.train = assemble(comm, train, s.features, s.partition.local, problem.train.key);
+  s.val = assemble(comm, val, s.features, s.partition.local, problem.val.key);
+  if (test) s.test = assemble(comm, *test, s.features, s.partition.local, problem.test->key);
   return s;
 }
 

@@ -57,9 +57,9 @@ class RidgeMethods : public ::testing::TestWithParam<bool> {
     problem_ = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
     ref_ = std::make_unique<hp::test::DenseReference>(spec_);
     lambda_ = problem_->create_outer_vector();
-    hp::test::fill(lambda_, [=](PetscInt j) { return hp::test::lambda_formula(j, center); });
+    hp::test::fill(*problem_, lambda_, [=](PetscInt j) { return hp::test::lambda_formula(j, center); });
     eta_ = hp::test::configure_auto_step(*problem_, lambda_);
-    truth_ = hp::test::ridge_truth(*ref_, gather_all(lambda_));
+    truth_ = hp::test::ridge_truth(*ref_, gather_all(*problem_, lambda_));
     q_ = hp::test::contraction_factor(truth_, eta_);
   }
 
@@ -72,7 +72,7 @@ class RidgeMethods : public ::testing::TestWithParam<bool> {
   // w* of the closed form as a Vec (a warm start at the exact fixed point).
   Vector fixed_point() {
     Vector w = problem_->create_inner_vector();
-    hp::test::fill(w, truth_.w);
+    hp::test::fill(*problem_, w, truth_.w);
     return w;
   }
   // ‖∂_λΦ(w*)‖ (diagonal, or a row for one shared λ) and ‖v‖ of AID's adjoint (ηH)⁻¹∇E:
@@ -104,8 +104,8 @@ TEST_P(RidgeMethods, ExactEqualsTheClosedForm) {
   req.lambda = lambda_;
   req.w = w;
   const hp::HypergradientResult r = method->compute(*problem_, gd_, req);
-  EXPECT_LT(rel_err(gather_all(r.hypergradient), truth_.g), 1e-10);
-  EXPECT_LT(rel_err(gather_all(w), truth_.w), 1e-10);  // req.w on output is w*
+  EXPECT_LT(rel_err(gather_all(*problem_, r.hypergradient), truth_.g), 1e-10);
+  EXPECT_LT(rel_err(gather_all(*problem_, w), truth_.w), 1e-10);  // req.w on output is w*
   EXPECT_NEAR(r.outer_objective, ref_->outer_objective(truth_.w), 1e-12 * ref_->outer_objective(truth_.w));
 }
 

@@ -52,7 +52,7 @@ class ItdDerivative : public ::testing::TestWithParam<Case> {
     spec_.features = c.features;
     problem_ = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
     lambda_ = problem_->create_outer_vector();
-    hp::test::fill(lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
+    hp::test::fill(*problem_, lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
     hp::test::configure_auto_step(*problem_, lambda_, c.solver, c.momentum);
     inner_ = hp::InnerSolver(c.solver, c.momentum);
   }
@@ -76,7 +76,7 @@ TEST_P(ItdDerivative, EqualsFiniteDifferencesOfTheUnrolledObjective) {
     Vector probe = problem_->create_outer_vector();
     HP_CALL(VecCopy(lambda_, probe));
     const std::vector<double> fd =
-        hp::test::fd_coordinates(probe, [&] { return unrolled_objective(probe, t); }, 1e-5);
+        hp::test::fd_coordinates(*problem_, probe, [&] { return unrolled_objective(probe, t); }, 1e-5);
     EXPECT_LT(rel_err(r.g, fd), 1e-6) << "t = " << t;
     EXPECT_NEAR(r.result.outer_objective, unrolled_objective(lambda_, t), 1e-14);
     EXPECT_EQ(r.result.t, t);

@@ -81,9 +81,9 @@ class SmallRidge : public ::testing::Test {
     problem_ = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
     ref_ = std::make_unique<hp::test::DenseReference>(spec_);
     lambda_ = problem_->create_outer_vector();
-    hp::test::fill(lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -3.0); });
+    hp::test::fill(*problem_, lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -3.0); });
     eta_ = hp::test::configure_auto_step(*problem_, lambda_);
-    truth_ = hp::test::ridge_truth(*ref_, gather_all(lambda_));
+    truth_ = hp::test::ridge_truth(*ref_, gather_all(*problem_, lambda_));
   }
   hp::test::Run run(const std::string& method, PetscInt t, PetscInt k, double tol = 0.0) {
     return hp::test::run_method(*problem_, method, lambda_, gd_, t, k, tol);
@@ -178,10 +178,10 @@ TEST(Failures, LogisticStepBeyondTwoOverLIsRefusedAsNonContractive) {
   auto problem = hp::test::make_small_problem(PETSC_COMM_WORLD, spec);
   hp::test::DenseReference ref(spec);
   Vector lambda = problem->create_outer_vector();
-  hp::test::fill(lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -3.0); });
+  hp::test::fill(*problem, lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -3.0); });
   Vector w0 = problem->create_inner_vector();
   const std::vector<double> ev = hp::test::symmetric_eigenvalues(
-      ref.hessian(gather_all(w0), gather_all(lambda)), ref.inner_size());
+      ref.hessian(gather_all(*problem, w0), gather_all(*problem, lambda)), ref.inner_size());
   hp::InnerSettings inner;
   inner.step_auto = false;
   inner.step_size = 1.9 / ev.back();
@@ -205,11 +205,11 @@ TEST_F(SmallRidge, AidFpOnANonContractiveLinearisationThrows) {
 TEST_F(SmallRidge, AidFpWarmStartOnAContractionIsNotReportedAsDivergent) {
   ASSERT_LT(hp::test::contraction_factor(truth_, eta_), 1.0);
   Vector wstar = problem_->create_inner_vector(), v0 = problem_->create_inner_vector();
-  hp::test::fill(wstar, truth_.w);
+  hp::test::fill(*problem_, wstar, truth_.w);
   const PetscInt d = ref_->d();
   std::vector<double> start(static_cast<size_t>(d));
   for (PetscInt j = 0; j < d; ++j) start[j] = -truth_.v[j] / eta_;
-  hp::test::fill(v0, start);
+  hp::test::fill(*problem_, v0, start);
   std::vector<double> v = start;
   for (PetscInt k = 1; k <= 3; ++k) {
     const std::vector<double> hv = hp::test::matvec(truth_.H, v, d);  // v ← (I − ηH) v + ∇E

@@ -52,7 +52,7 @@ Outcome compute(MPI_Comm comm, const Case& c) {
   spec.features = c.features;
   auto problem = hp::test::make_small_problem(comm, spec);
   hp::Vector lambda = problem->create_outer_vector();
-  hp::test::fill(lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
+  hp::test::fill(*problem, lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
   const double momentum = std::string(c.solver) == "heavy_ball" ? 0.5 : 0.0;
   hp::test::configure_auto_step(*problem, lambda, c.solver, momentum);
   const hp::InnerSolver inner(c.solver, momentum);

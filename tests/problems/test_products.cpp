@@ -54,16 +54,16 @@ class Products : public ::testing::TestWithParam<Case> {
     problem_ = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
     ref_ = std::make_unique<hp::test::DenseReference>(spec_);
     lambda_ = problem_->create_outer_vector();
-    hp::test::fill(lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -1.0); });
+    hp::test::fill(*problem_, lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -1.0); });
     w_ = problem_->create_inner_vector();
-    hp::test::fill(w_, hp::test::w_formula);
+    hp::test::fill(*problem_, w_, hp::test::w_formula);
     eta_ = hp::test::configure_auto_step(*problem_, lambda_);
   }
 
   // Random-looking directions in w space (rank independent).
   Vector direction(double a, double b) const {
     Vector v = problem_->create_inner_vector();
-    hp::test::fill(v, [=](PetscInt i) { return std::sin(a * static_cast<double>(i) + b); });
+    hp::test::fill(*problem_, v, [=](PetscInt i) { return std::sin(a * static_cast<double>(i) + b); });
     return v;
   }
   double inner_dot(Vec a, Vec b) const {
@@ -91,32 +91,32 @@ TEST_P(Products, SizesMatchTheData) {
 
 TEST_P(Products, OuterObjectiveMatchesDenseReference) {
   const double e = problem_->outer_objective(w_, lambda_);
-  const double expected = ref_->outer_objective(gather_all(w_));
+  const double expected = ref_->outer_objective(gather_all(*problem_, w_));
   EXPECT_NEAR(e, expected, 1e-12 * std::fabs(expected));
 }
 
 // ∇_wL against central differences of the training objective computed in the test.
 TEST_P(Products, InnerGradientMatchesFiniteDifferencesOfTrainingLoss) {
-  const std::vector<double> lambda = gather_all(lambda_);
+  const std::vector<double> lambda = gather_all(*problem_, lambda_);
   Vector probe = problem_->create_inner_vector();
   HP_CALL(VecCopy(w_, probe));
-  const std::vector<double> fd = hp::test::fd_coordinates(
-      probe, [&] { return ref_->training_objective(gather_all(probe), lambda); }, kH);
+  const std::vector<double> fd = hp::test::fd_coordinates(*problem_, 
+      probe, [&] { return ref_->training_objective(gather_all(*problem_, probe), lambda); }, kH);
   Vector g = problem_->create_inner_vector();
   hp::test::gradient_step(*problem_).inner_gradient(w_, lambda_, g);
-  EXPECT_LT(rel_err(gather_all(g), fd), kFdTol);
+  EXPECT_LT(rel_err(gather_all(*problem_, g), fd), kFdTol);
 }
 
 // Φ(w) = w − η ∇L(w): (w − Φ(w))/η against the finite-difference gradient of L.
 TEST_P(Products, ApplyMapIsAGradientStepOnTheTrainingLoss) {
-  const std::vector<double> lambda = gather_all(lambda_), w = gather_all(w_);
+  const std::vector<double> lambda = gather_all(*problem_, lambda_), w = gather_all(*problem_, w_);
   Vector probe = problem_->create_inner_vector();
   HP_CALL(VecCopy(w_, probe));
-  const std::vector<double> fd = hp::test::fd_coordinates(
-      probe, [&] { return ref_->training_objective(gather_all(probe), lambda); }, kH);
+  const std::vector<double> fd = hp::test::fd_coordinates(*problem_, 
+      probe, [&] { return ref_->training_objective(gather_all(*problem_, probe), lambda); }, kH);
   Vector phi = problem_->create_inner_vector();
   problem_->apply_map(w_, lambda_, phi);
-  const std::vector<double> p = gather_all(phi);
+  const std::vector<double> p = gather_all(*problem_, phi);
   std::vector<double> step(p.size());
   for (size_t i = 0; i < p.size(); ++i) step[i] = (w[i] - p[i]) / eta_;
   EXPECT_LT(rel_err(step, fd), kFdTol);
@@ -128,11 +128,11 @@ TEST_P(Products, VjpInnerMatchesFiniteDifferences) {
   Vector u = direction(2.1, 0.3), out = problem_->create_inner_vector();
   problem_->linearize(w_, lambda_);
   problem_->map_vjp_inner(u, out);
-  const std::vector<double> vjp = gather_all(out);
+  const std::vector<double> vjp = gather_all(*problem_, out);
 
   Vector probe = problem_->create_inner_vector(), phi = problem_->create_inner_vector();
   HP_CALL(VecCopy(w_, probe));
-  const std::vector<double> fd = hp::test::fd_coordinates(
+  const std::vector<double> fd = hp::test::fd_coordinates(*problem_, 
       probe,
       [&] {
         problem_->apply_map(probe, lambda_, phi);
@@ -156,7 +156,7 @@ TEST_P(Products, JvpInnerMatchesFiniteDifferences) {
     problem_->apply_map(wm, lambda_, pm);
     HP_CALL(VecAXPY(pp, -1.0, pm));
     HP_CALL(VecScale(pp, 1.0 / (2 * kH)));
-    EXPECT_LT(rel_err(gather_all(out), gather_all(pp)), kFdTol) << "direction " << a;
+    EXPECT_LT(rel_err(gather_all(*problem_, out), gather_all(*problem_, pp)), kFdTol) << "direction " << a;
   }
 }
 
@@ -165,11 +165,11 @@ TEST_P(Products, VjpOuterMatchesFiniteDifferences) {
   Vector u = direction(2.1, 0.3), out = problem_->create_outer_vector();
   problem_->linearize(w_, lambda_);
   problem_->map_vjp_outer(u, out);
-  const std::vector<double> vjp = gather_all(out);
+  const std::vector<double> vjp = gather_all(*problem_, out);
 
   Vector probe = problem_->create_outer_vector(), phi = problem_->create_inner_vector();
   HP_CALL(VecCopy(lambda_, probe));
-  const std::vector<double> fd = hp::test::fd_coordinates(
+  const std::vector<double> fd = hp::test::fd_coordinates(*problem_, 
       probe,
       [&] {
         problem_->apply_map(w_, probe, phi);
@@ -178,8 +178,8 @@ TEST_P(Products, VjpOuterMatchesFiniteDifferences) {
       kH);
   EXPECT_LT(rel_err(vjp, fd), kFdTol);
   // And against the closed form −η e^{λ_j} ⟨W_j, u_j⟩ summed as the layout says.
-  const std::vector<double> w = gather_all(w_), uu = gather_all(u);
-  const std::vector<double> p = ref_->penalty(gather_all(lambda_));
+  const std::vector<double> w = gather_all(*problem_, w_), uu = gather_all(*problem_, u);
+  const std::vector<double> p = ref_->penalty(gather_all(*problem_, lambda_));
   std::vector<double> expected(static_cast<size_t>(ref_->outer_size()), 0.0);
   for (PetscInt j = 0; j < ref_->d(); ++j)
     for (PetscInt k = 0; k < ref_->c(); ++k)
@@ -193,9 +193,9 @@ TEST_P(Products, OuterGradientInnerMatchesFiniteDifferences) {
   Vector probe = problem_->create_inner_vector();
   HP_CALL(VecCopy(w_, probe));
   const std::vector<double> fd =
-      hp::test::fd_coordinates(probe, [&] { return problem_->outer_objective(probe, lambda_); }, kH);
-  EXPECT_LT(rel_err(gather_all(g), fd), kFdTol);
-  EXPECT_LT(rel_err(gather_all(g), ref_->outer_gradient(gather_all(w_))), 1e-12);
+      hp::test::fd_coordinates(*problem_, probe, [&] { return problem_->outer_objective(probe, lambda_); }, kH);
+  EXPECT_LT(rel_err(gather_all(*problem_, g), fd), kFdTol);
+  EXPECT_LT(rel_err(gather_all(*problem_, g), ref_->outer_gradient(gather_all(*problem_, w_))), 1e-12);
 }
 
 // E does not depend on λ: ∇_λE = 0, and E(w, λ ± h e_j) does not move.
@@ -209,7 +209,7 @@ TEST_P(Products, OuterGradientOuterIsZero) {
   Vector probe = problem_->create_outer_vector();
   HP_CALL(VecCopy(lambda_, probe));
   const std::vector<double> fd =
-      hp::test::fd_coordinates(probe, [&] { return problem_->outer_objective(w_, probe); }, kH);
+      hp::test::fd_coordinates(*problem_, probe, [&] { return problem_->outer_objective(w_, probe); }, kH);
   EXPECT_EQ(hp::test::norm2(fd), 0.0);
 }
 
@@ -223,11 +223,11 @@ TEST_P(Products, JacobianProductsAreSymmetric) {
   const double a = inner_dot(u, jv), b = inner_dot(jtu, v);
   EXPECT_NEAR(a, b, 1e-12 * (std::fabs(a) + 1e-3));
   // And the dense Jacobian I − η∇²L is what both products apply.
-  const std::vector<double> H = ref_->hessian(gather_all(w_), gather_all(lambda_));
-  const std::vector<double> vv = gather_all(v), hv = hp::test::matvec(H, vv, ref_->inner_size());
+  const std::vector<double> H = ref_->hessian(gather_all(*problem_, w_), gather_all(*problem_, lambda_));
+  const std::vector<double> vv = gather_all(*problem_, v), hv = hp::test::matvec(H, vv, ref_->inner_size());
   std::vector<double> expected(vv.size());
   for (size_t i = 0; i < vv.size(); ++i) expected[i] = vv[i] - eta_ * hv[i];
-  EXPECT_LT(rel_err(gather_all(jv), expected), 1e-12);
+  EXPECT_LT(rel_err(gather_all(*problem_, jv), expected), 1e-12);
 }
 
 // The products stay at the linearisation point (w, λ) even when Φ is evaluated elsewhere
@@ -241,7 +241,7 @@ TEST_P(Products, JacobianProductsStayAtTheLinearizationPoint) {
 
   Vector other = problem_->create_outer_vector(), w2 = problem_->create_inner_vector(),
          phi = problem_->create_inner_vector();
-  hp::test::fill(other, [](PetscInt j) { return hp::test::lambda_formula(j, 1.0); });
+  hp::test::fill(*problem_, other, [](PetscInt j) { return hp::test::lambda_formula(j, 1.0); });
   HP_CALL(VecCopy(w_, w2));
   HP_CALL(VecScale(w2, 2.0));
   problem_->apply_map(w2, other, phi);  // evaluate Φ at another point
@@ -249,8 +249,8 @@ TEST_P(Products, JacobianProductsStayAtTheLinearizationPoint) {
   Vector after_inner = problem_->create_inner_vector(), after_outer = problem_->create_outer_vector();
   problem_->map_vjp_inner(u, after_inner);
   problem_->map_vjp_outer(u, after_outer);
-  EXPECT_LT(rel_err(gather_all(after_inner), gather_all(before_inner)), 1e-14);
-  EXPECT_LT(rel_err(gather_all(after_outer), gather_all(before_outer)), 1e-14);
+  EXPECT_LT(rel_err(gather_all(*problem_, after_inner), gather_all(*problem_, before_inner)), 1e-14);
+  EXPECT_LT(rel_err(gather_all(*problem_, after_outer), gather_all(*problem_, before_outer)), 1e-14);
 }
 
 // A λ vector that is a *different* Vec from the previous one must be read, even when it
@@ -258,7 +258,7 @@ TEST_P(Products, JacobianProductsStayAtTheLinearizationPoint) {
 // fresh vectors from create_outer_vector + VecSet do). Twelve rounds: the allocator hands
 // the freed block back at least once.
 TEST_P(Products, ApplyMapReadsEveryNewLambdaVector) {
-  const std::vector<double> w = gather_all(w_);
+  const std::vector<double> w = gather_all(*problem_, w_);
   Vector phi = problem_->create_inner_vector();
   for (int round = 0; round < 12; ++round) {
     const double value = round % 2 ? 0.5 : -1.0;
@@ -269,17 +269,17 @@ TEST_P(Products, ApplyMapReadsEveryNewLambdaVector) {
         ref_->training_gradient(w, std::vector<double>(static_cast<size_t>(ref_->outer_size()), value));
     std::vector<double> want(w.size());
     for (size_t i = 0; i < w.size(); ++i) want[i] = w[i] - eta_ * g[i];
-    EXPECT_LT(rel_err(gather_all(phi), want), 1e-12)
+    EXPECT_LT(rel_err(gather_all(*problem_, phi), want), 1e-12)
         << "round " << round << ": Φ(w, λ) used the penalties e^λ of a destroyed λ vector";
   }  // lambda destroyed here
 }
 
 TEST_P(Products, StrongConvexityBoundIsTheSmallestPenalty) {
-  const std::vector<double> p = ref_->penalty(gather_all(lambda_));
+  const std::vector<double> p = ref_->penalty(gather_all(*problem_, lambda_));
   const double pmin = *std::min_element(p.begin(), p.end());
   EXPECT_NEAR(hp::test::gradient_step(*problem_).strong_convexity_bound(lambda_), pmin, 1e-14 * pmin);
   const std::vector<double> ev =
-      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(w_), gather_all(lambda_)), ref_->inner_size());
+      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(*problem_, w_), gather_all(*problem_, lambda_)), ref_->inner_size());
   EXPECT_LE(pmin, ev.front() * (1 + 1e-12));
 }
 
@@ -288,7 +288,7 @@ TEST_P(Products, StrongConvexityBoundIsTheSmallestPenalty) {
 TEST_P(Products, SmoothnessBoundDominatesTheHessianNorm) {
   auto& gs = hp::test::gradient_step(*problem_);
   const std::vector<double> ev =
-      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(w_), gather_all(lambda_)), ref_->inner_size());
+      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(*problem_, w_), gather_all(*problem_, lambda_)), ref_->inner_size());
   const double lmax = ev.back();
   // What configure_step_size uses (30 power iterations).
   EXPECT_GE(gs.smoothness_bound(lambda_, 30), gs.hessian_norm_at(w_, lambda_, 30));
@@ -297,7 +297,7 @@ TEST_P(Products, SmoothnessBoundDominatesTheHessianNorm) {
   EXPECT_GE(bound, lmax * (1 - 1e-10));
   // The bound's own formula: curvature · λmax(XᵀX/n) + max penalty.
   const std::vector<double> gram_ev = hp::test::symmetric_eigenvalues(ref_->gram(), ref_->d());
-  const std::vector<double> p = ref_->penalty(gather_all(lambda_));
+  const std::vector<double> p = ref_->penalty(gather_all(*problem_, lambda_));
   const double curvature = spec_.type == std::string("ridge_l2") ? 1.0 : 0.5;
   const double formula = curvature * gram_ev.back() + *std::max_element(p.begin(), p.end());
   EXPECT_NEAR(bound, formula, 1e-8 * formula);
@@ -312,9 +312,9 @@ TEST_P(Products, SmoothnessBoundDominatesTheHessianNorm) {
 TEST_P(Products, HessianNormAtIsTheLargestEigenvalue) {
   auto& gs = hp::test::gradient_step(*problem_);
   const std::vector<double> ev =
-      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(w_), gather_all(lambda_)), ref_->inner_size());
+      hp::test::symmetric_eigenvalues(ref_->hessian(gather_all(*problem_, w_), gather_all(*problem_, lambda_)), ref_->inner_size());
   const double lmax = ev.back();
-  const std::vector<double> p = ref_->penalty(gather_all(lambda_));
+  const std::vector<double> p = ref_->penalty(gather_all(*problem_, lambda_));
   const double at_w = gs.hessian_norm_at(w_, lambda_, 1000);
   const bool ridge = spec_.type == std::string("ridge_l2");
   EXPECT_LE(at_w, lmax * (1 + 1e-12));

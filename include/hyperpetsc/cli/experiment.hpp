@@ -28,8 +28,8 @@ Experiment setup_experiment(MPI_Comm comm, const Settings& settings,
 // One hypergradient from w_0 = 0, v_0 = 0 with the given method.
 HypergradientResult run_method(Experiment& ex, HypergradientMethod& method);
 
-// The whole vector on rank 0 (empty elsewhere).
-std::vector<double> gather_on_zero(Vec v);
+// A λ-space vector on rank 0 (empty elsewhere), in the natural feature order.
+std::vector<double> gather_outer_on_zero(const Experiment& ex, Vec v);
 
 // Peak resident memory: {sum over ranks, max over ranks}, in bytes.
 std::pair<double, double> peak_memory_bytes(MPI_Comm comm);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "hyperpetsc/petsc/gather.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
 
 namespace hp {
@@ -57,6 +58,14 @@ class BilevelProblem {
   virtual void outer_gradient_inner(Vec w, Vec lambda, Vec out) = 0;  // ∇_wE
   virtual void outer_gradient_outer(Vec w, Vec lambda, Vec out) = 0;  // ∇_λE
 
+  // A whole outer (λ-space) or inner (w-space) vector on `where` (empty elsewhere), in
+  // the natural order of the variables: problems may distribute them in another order
+  // (features balanced over ranks). Collective. Everything reported uses these.
+  virtual std::vector<double> gather_outer(Vec v, GatherTo where) const { return gather_vector(v, where); }
+  virtual std::vector<double> gather_inner(Vec v, GatherTo where) const { return gather_vector(v, where); }
+  // The inverse: every rank passes the whole vector in natural order; out gets its share.
+  virtual void scatter_outer(const std::vector<double>& natural, Vec out) const { scatter_vector(natural, out); }
+  virtual void scatter_inner(const std::vector<double>& natural, Vec out) const { scatter_vector(natural, out); }
 };
 
 }  // namespace hp

@@ -17,6 +17,7 @@
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 #include "hyperpetsc/problems/data_loss.hpp"
 #include "hyperpetsc/problems/data_operator.hpp"
+#include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/problems/gradient_step_problem.hpp"
 
 namespace hp {
@@ -24,7 +25,8 @@ namespace hp {
 class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
  public:
   FeatureL2Model(std::string name, Dataset train, Dataset val, std::unique_ptr<DataLoss> train_loss,
-                 std::unique_ptr<DataLoss> val_loss, bool shared_lambda);
+                 std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
+                 FeaturePartition partition = {});
   ~FeatureL2Model() override;
 
   MPI_Comm comm() const override { return comm_; }
@@ -44,6 +46,10 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
   void outer_gradient_outer(Vec w, Vec lambda, Vec out) override;
+  std::vector<double> gather_outer(Vec v, GatherTo where) const override;
+  std::vector<double> gather_inner(Vec v, GatherTo where) const override;
+  void scatter_outer(const std::vector<double>& natural, Vec out) const override;
+  void scatter_inner(const std::vector<double>& natural, Vec out) const override;
 
   double step_size() const override { return eta_; }
   void set_step_size(double eta) override { eta_ = eta; }
@@ -69,6 +75,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   MPI_Comm comm_;
   std::string name_;
   Dataset train_, val_;
+  FeaturePartition partition_;  // the data's columns (W's rows, λ) in distributed order
   std::unique_ptr<DataOperator> mt_, mv_;  // X_train·W, X_val·W and their transposes
   Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
   // X·Φ(w) from the fused step, valid for the Vec with this id and state: the next

@@ -8,6 +8,7 @@
 
 #include "hyperpetsc/config/settings.hpp"
 #include "hyperpetsc/data/dataset.hpp"
+#include "hyperpetsc/problems/feature_partition.hpp"
 
 namespace hp {
 
@@ -15,6 +16,7 @@ struct LabelledSplits {
   Dataset train, val;
   std::optional<Dataset> test;
   PetscInt features = 0;
+  FeaturePartition partition;   // X's columns are features in this distributed order
   std::vector<double> classes;  // sorted distinct labels over all splits
   std::vector<double> train_labels, val_labels, test_labels;  // this rank's rows
 };
