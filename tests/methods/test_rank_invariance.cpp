@@ -23,6 +23,7 @@ struct Case {
   const char* method;
   PetscInt t, k;
   const char* solver;
+  bool sparse = false;
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
@@ -36,6 +37,10 @@ const Case kCases[] = {
     {"logistic_exact", "logistic_l2", 4, false, 80, 12, "exact", 0, 0, "gradient_descent"},
     // More features than training rows.
     {"logistic_wide_aid_cg", "logistic_l2", 3, false, 20, 30, "aid_cg", 80, 40, "gradient_descent"},
+    // Text-like data: features dealt to ranks by frequency, a real permutation.
+    {"sparse_logistic_aid_cg", "logistic_l2", 4, false, 90, 70, "aid_cg", 80, 40, "gradient_descent", true},
+    {"sparse_logistic_itd", "logistic_l2", 3, false, 90, 70, "itd", 50, 0, "heavy_ball", true},
+    {"sparse_ridge_aid_fp", "ridge_l2", 0, false, 90, 70, "aid_fp", 80, 60, "gradient_descent", true},
 };
 
 struct Outcome {
@@ -50,6 +55,7 @@ Outcome compute(MPI_Comm comm, const Case& c) {
   spec.shared = c.shared;
   spec.n_train = c.n_train;
   spec.features = c.features;
+  if (c.sparse) spec.generator = "sparse_text";
   auto problem = hp::test::make_small_problem(comm, spec);
   hp::Vector lambda = problem->create_outer_vector();
   hp::test::fill(*problem, lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
