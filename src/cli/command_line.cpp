@@ -27,7 +27,7 @@ std::string usage() {
          "Run under MPI: mpirun -n 4 build/hyperpetsc hypergrad configs/default.yaml\n"
          "PETSc options: -hg_* (adjoint KSP, e.g. -hg_ksp_type bcgs -hg_ksp_monitor),\n"
          "  -exact_inner_*, -exact_hg_* (the exact method), -log_view (HyperPETSc's kernels are\n"
-         "  the Hp* events), -hp_data_layout auto|rows|features,\n"
+         "  the Hp* events), -hp_data_layout auto|rows|features|dense,\n"
          "  -hp_feature_distribution balanced|contiguous (which rank owns which feature).\n"
          "  The YAML's petsc_options string is applied first; options on the command line win.\n\n" +
          settings_help();

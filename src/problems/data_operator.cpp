@@ -27,7 +27,24 @@ void release(Mat A, CsrView& v) {
 
 DataOperator::DataOperator(Mat X, PetscInt c, const std::string& layout) : c_(c) {
   HP_CALL(MatGetSize(X, &n_, &d_));
+  HP_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(X), &comm_));
   by_features_ = layout == "features";
+  dense_ = layout == "dense";
+  if (dense_) {
+    HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(X)));
+    *x_.out() = X;
+    HP_CALL(MatGetLocalSize(X, &local_examples_, &local_features_));
+    HP_CALL(VecCreateSeq(PETSC_COMM_SELF, d_ * c_, w_all_.out()));
+    HP_CALL(VecDuplicate(w_all_, g_all_.out()));
+    int size = 1;
+    MPI_Comm_size(comm_, &size);
+    if (size > 1) {
+      Vector w = create_weights();
+      Vector all;
+      HP_CALL(VecScatterCreateToAll(w, w_to_all_.out(), all.out()));
+    }
+    return;
+  }
   if (!by_features_) {
     HP_CALL(MatCreateMAIJ(X, c, a_.out()));  // dof 1 returns X itself: no cost for ridge
     return;
@@ -54,8 +71,65 @@ DataOperator::~DataOperator() {
   release(offd_, offd_csr_);
 }
 
+DenseBlock DataOperator::dense_block() const {
+  Mat local = nullptr;
+  HP_CALL(MatDenseGetLocalMatrix(x_, &local));
+  DenseBlock b;
+  HP_CALL(MatGetSize(local, &b.rows, &b.cols));
+  HP_CALL(MatDenseGetLDA(local, &b.lda));
+  if (b.lda < 1) b.lda = 1;
+  HP_CALL(MatDenseGetArrayRead(local, &b.a));
+  return b;
+}
+
+void DataOperator::release_dense_block(DenseBlock& b) const {
+  Mat local = nullptr;
+  HP_CALL(MatDenseGetLocalMatrix(x_, &local));
+  HP_CALL(MatDenseRestoreArrayRead(local, &b.a));
+}
+
+void DataOperator::dense_scores(Vec w, Vec z) const {
+  Vec whole = w;  // one rank: W is already whole
+  if (w_to_all_) {
+    HP_CALL(VecScatterBegin(w_to_all_, w, w_all_, INSERT_VALUES, SCATTER_FORWARD));
+    HP_CALL(VecScatterEnd(w_to_all_, w, w_all_, INSERT_VALUES, SCATTER_FORWARD));
+    whole = w_all_;
+  }
+  const PetscScalar* pw = nullptr;
+  PetscScalar* pz = nullptr;
+  HP_CALL(VecGetArrayRead(whole, &pw));
+  HP_CALL(VecGetArrayWrite(z, &pz));
+  DenseBlock x = dense_block();
+  dense_times_block(x, c_, pw, pz);
+  release_dense_block(x);
+  HP_CALL(VecRestoreArrayWrite(z, &pz));
+  HP_CALL(VecRestoreArrayRead(whole, &pw));
+}
+
+void DataOperator::dense_back(Vec r, Vec out) const {
+  Vec partial = w_to_all_ ? g_all_.get() : out;  // one rank: the sum is final
+  const PetscScalar* pr = nullptr;
+  PetscScalar* pg = nullptr;
+  HP_CALL(VecGetArrayRead(r, &pr));
+  HP_CALL(VecGetArrayWrite(partial, &pg));
+  DenseBlock x = dense_block();
+  dense_transpose_times_block(x, c_, pr, pg);
+  release_dense_block(x);
+  HP_CALL(VecRestoreArrayWrite(partial, &pg));
+  HP_CALL(VecRestoreArrayRead(r, &pr));
+  if (w_to_all_) {  // every rank's partial sums, added into the owners of W's rows
+    HP_CALL(VecSet(out, 0.0));
+    HP_CALL(VecScatterBegin(w_to_all_, g_all_, out, ADD_VALUES, SCATTER_REVERSE));
+    HP_CALL(VecScatterEnd(w_to_all_, g_all_, out, ADD_VALUES, SCATTER_REVERSE));
+  }
+}
+
 void DataOperator::scores(Vec w, Vec z) const {
   LogScope scope(log_events().scores);
+  if (dense_) {
+    dense_scores(w, z);
+    return;
+  }
   if (!by_features_) {
     HP_CALL(MatMult(a_, w, z));
     return;
@@ -84,6 +158,11 @@ void DataOperator::scores(Vec w, Vec z) const {
 }
 
 void DataOperator::back(Vec r, Vec out) const {
+  if (dense_) {
+    LogScope scope(log_events().back);
+    dense_back(r, out);
+    return;
+  }
   if (!by_features_) {
     LogScope scope(log_events().back);
     HP_CALL(MatMultTranspose(a_, r, out));
@@ -164,21 +243,20 @@ bool DataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double
 
 Vector DataOperator::blocked_vector(PetscInt local_blocks, PetscInt global_blocks) const {
   Vector v;
-  HP_CALL(VecCreateMPI(PetscObjectComm(reinterpret_cast<PetscObject>(xt_.get())),
-                       local_blocks * c_, global_blocks * c_, v.out()));
+  HP_CALL(VecCreateMPI(comm_, local_blocks * c_, global_blocks * c_, v.out()));
   HP_CALL(VecSetBlockSize(v, c_));
   return v;
 }
 
 Vector DataOperator::create_weights() const {
-  if (by_features_) return blocked_vector(local_features_, d_);
+  if (by_features_ || dense_) return blocked_vector(local_features_, d_);
   Vector v;
   HP_CALL(MatCreateVecs(a_, v.out(), nullptr));
   return v;
 }
 
 Vector DataOperator::create_scores() const {
-  if (by_features_) return blocked_vector(local_examples_, n_);
+  if (by_features_ || dense_) return blocked_vector(local_examples_, n_);
   Vector v;
   HP_CALL(MatCreateVecs(a_, nullptr, v.out()));
   return v;
@@ -189,6 +267,18 @@ std::string requested_data_layout() {
   PetscBool set = PETSC_FALSE;
   HP_CALL(PetscOptionsGetString(nullptr, nullptr, "-hp_data_layout", buf, sizeof buf, &set));
   return buf;
+}
+
+std::string automatic_data_layout(Mat X, PetscInt c) {
+  PetscInt n = 0, d = 0;
+  HP_CALL(MatGetSize(X, &n, &d));
+  MatInfo info;
+  HP_CALL(MatGetInfo(X, MAT_GLOBAL_SUM, &info));
+  const double entries = static_cast<double>(n) * static_cast<double>(d);
+  const bool dense_data = entries > 0 && info.nz_used >= 0.3 * entries;
+  const bool whole_w_is_small = static_cast<double>(d) * static_cast<double>(c) * 8.0 <= 64e6;
+  if (dense_data && whole_w_is_small) return "dense";
+  return d > n ? "features" : "rows";
 }
 
 }  // namespace hp

@@ -32,10 +32,16 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   HP_CALL(MatGetOwnershipRangeColumn(train_.X, &lo, &hi));
   local_features_ = hi - lo;
   const std::string layout = requested_data_layout();
-  if (layout != "auto" && layout != "rows" && layout != "features")
-    throw UserError("-hp_data_layout " + layout + ": use rows, features or auto");
+  if (layout != "auto" && layout != "rows" && layout != "features" && layout != "dense")
+    throw UserError("-hp_data_layout " + layout + ": use rows, features, dense or auto");
   // Both splits use the same decision (made on the training set) so W has one layout.
-  const std::string chosen = layout != "auto" ? layout : (d_ > n_train_ ? "features" : "rows");
+  const std::string chosen = layout != "auto" ? layout : automatic_data_layout(train_.X, c_);
+  if (chosen == "dense") {  // store X as MATMPIDENSE (one copy: converted in place)
+    for (Dataset* s : {&train_, &val_}) {
+      Mat x = s->X;
+      HP_CALL(MatConvert(x, MATDENSE, MAT_INPLACE_MATRIX, &x));
+    }
+  }
   mt_ = std::make_unique<DataOperator>(train_.X, c_, chosen);
   mv_ = std::make_unique<DataOperator>(val_.X, c_, chosen);
   zt_ = mt_->create_scores();

@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end: `hyperpetsc hypergrad` reports the same hypergradient, entry by entry in the
 # natural feature order, on 1 rank and on NRANKS ranks, with features distributed
-# `balanced` (permuted) and `contiguous`, for both data layouts. Catches any mix-up between
+# `balanced` (permuted) and `contiguous`, for every data layout. Catches any mix-up between
 # the distributed and the reported order that a norm would not show.
 # Usage: cli_rank_agreement.sh HYPERPETSC_BINARY NRANKS
 set -u
@@ -55,7 +55,7 @@ compare() {  # compare A B: max |a_i − b_i| ≤ 1e-10 · max |b_i| and the sam
 }
 
 run one 1 || exit 1
-for layout in rows features; do
+for layout in rows features dense; do
   for dist in balanced contiguous; do
     name="np${n}_${layout}_${dist}"
     run "$name" "$n" -hp_data_layout "$layout" -hp_feature_distribution "$dist" && compare "$name" one
