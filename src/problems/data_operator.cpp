@@ -34,14 +34,12 @@ DataOperator::DataOperator(Mat X, PetscInt c, const std::string& layout) : c_(c)
     HP_CALL(PetscObjectReference(reinterpret_cast<PetscObject>(X)));
     *x_.out() = X;
     HP_CALL(MatGetLocalSize(X, &local_examples_, &local_features_));
-    HP_CALL(VecCreateSeq(PETSC_COMM_SELF, d_ * c_, w_all_.out()));
-    HP_CALL(VecDuplicate(w_all_, g_all_.out()));
     int size = 1;
     MPI_Comm_size(comm_, &size);
-    if (size > 1) {
+    if (size > 1) {  // one rank multiplies with W and writes Xᵀ·R in place
       Vector w = create_weights();
-      Vector all;
-      HP_CALL(VecScatterCreateToAll(w, w_to_all_.out(), all.out()));
+      HP_CALL(VecScatterCreateToAll(w, w_to_all_.out(), w_all_.out()));
+      HP_CALL(VecDuplicate(w_all_, g_all_.out()));
     }
     return;
   }
