@@ -26,7 +26,7 @@ std::vector<double> gather_vector(Vec v, GatherTo where) {
   return out;
 }
 
-void scatter_vector(const std::vector<double>& all, Vec v) {
+void scatter_vector(const std::vector<double>& all, Vec v, const OwnedRangeFill& fill) {
   PetscInt n = 0, lo = 0, hi = 0;
   HP_CALL(VecGetSize(v, &n));
   if (static_cast<size_t>(n) != all.size())
@@ -35,7 +35,10 @@ void scatter_vector(const std::vector<double>& all, Vec v) {
   HP_CALL(VecGetOwnershipRange(v, &lo, &hi));
   PetscScalar* a = nullptr;
   HP_CALL(VecGetArray(v, &a));
-  for (PetscInt i = lo; i < hi; ++i) a[i - lo] = all[static_cast<size_t>(i)];
+  if (fill)
+    fill(lo, hi, a);
+  else
+    for (PetscInt i = lo; i < hi; ++i) a[i - lo] = all[static_cast<size_t>(i)];
   HP_CALL(VecRestoreArray(v, &a));
 }
 

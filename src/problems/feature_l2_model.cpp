@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <stdexcept>
-#include <string>
 
 #include <petsc/private/petscimpl.h>  // PetscObjectStateGet: cache exp(λ) until λ changes
 
@@ -67,18 +65,12 @@ std::vector<double> FeatureL2Model::gather_inner(Vec v, GatherTo where) const {
 }
 
 namespace {
+// A whole vector in natural feature order into `out`, stored in the distributed order.
 void scatter_features(const std::vector<double>& natural, PetscInt block,
                       const FeaturePartition& partition, Vec out) {
-  PetscInt n = 0, lo = 0, hi = 0;
-  HP_CALL(VecGetSize(out, &n));
-  if (static_cast<size_t>(n) != natural.size())
-    throw std::invalid_argument("scatter: " + std::to_string(natural.size()) +
-                                " values for a vector of size " + std::to_string(n));
-  HP_CALL(VecGetOwnershipRange(out, &lo, &hi));
-  PetscScalar* a = nullptr;
-  HP_CALL(VecGetArray(out, &a));
-  from_natural_order(natural, block, partition, lo / block, a, (hi - lo) / block);
-  HP_CALL(VecRestoreArray(out, &a));
+  scatter_vector(natural, out, [&](PetscInt lo, PetscInt hi, PetscScalar* owned) {
+    from_natural_order(natural, block, partition, lo / block, owned, (hi - lo) / block);
+  });
 }
 }  // namespace
 

@@ -2,13 +2,7 @@
 # End-to-end checks of the command line: every user error exits 2 on every rank with one
 # clear message (printed once), never hangs, and never writes or clobbers output.
 # Usage: cli_errors.sh HYPERPETSC_BINARY NRANKS
-set -u
-bin="$1"; n="$2"
-here="$(cd "$(dirname "$0")" && pwd)"
-run_mpi="$here/../run_mpi.sh"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/hp-cli-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/cli_common.sh" "$@"
 
 # A small valid problem (libsvm files) that other cases mutate.
 printf '1 1:0.5 3:1.0\n2 2:1.0\n3 1:0.2 2:0.3 3:0.1\n1 3:0.7\n2 1:0.9 # comment\n3 2:0.4 3:0.4\n' > "$tmp/a.train.svm"

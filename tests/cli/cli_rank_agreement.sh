@@ -4,13 +4,7 @@
 # `balanced` (permuted) and `contiguous`, for every data layout. Catches any mix-up between
 # the distributed and the reported order that a norm would not show.
 # Usage: cli_rank_agreement.sh HYPERPETSC_BINARY NRANKS
-set -u
-bin="$1"; n="$2"
-here="$(cd "$(dirname "$0")" && pwd)"
-run_mpi="$here/../run_mpi.sh"
-tmp="$(mktemp -d "${TMPDIR:-/tmp}/hp-agree-XXXXXX")"
-trap 'rm -rf "$tmp"' EXIT
-failures=0
+. "$(dirname "$0")/cli_common.sh" "$@"
 
 # Sparse text-like data: power-law column frequencies, so the balanced order is a real
 # permutation of the features.

@@ -3,6 +3,7 @@
 #pragma once
 #include <petscvec.h>
 
+#include <functional>
 #include <vector>
 
 namespace hp {
@@ -13,7 +14,10 @@ enum class GatherTo { rank_zero, all_ranks };
 std::vector<double> gather_vector(Vec v, GatherTo where);
 
 // The inverse, without communication: every rank holds `all` (the global vector) and
-// copies its owned range into v. Throws std::invalid_argument if the sizes differ.
-void scatter_vector(const std::vector<double>& all, Vec v);
+// fills its owned range [lo, hi) of v: by default owned[i − lo] = all[i]; a vector stored
+// in a permuted order passes its own `fill`. Throws std::invalid_argument if the sizes
+// differ.
+using OwnedRangeFill = std::function<void(PetscInt lo, PetscInt hi, PetscScalar* owned)>;
+void scatter_vector(const std::vector<double>& all, Vec v, const OwnedRangeFill& fill = {});
 
 }  // namespace hp
