@@ -1,0 +1,15 @@
+// User data quoted in messages: short, escaped, safe for a terminal. Files and `--set`
+// values are untrusted bytes (ANSI escapes, NULs, megabyte tokens); every message that
+// echoes them goes through quote_user_text.
+#pragma once
+#include <string>
+#include <string_view>
+
+namespace hp {
+
+// 'text' in single quotes, at most `max_chars` source bytes (then "…(N bytes)"), with
+// control bytes, quotes, backslashes and bytes that are not valid UTF-8 escaped as \n,
+// \t, \xHH.
+std::string quote_user_text(std::string_view text, std::size_t max_chars = 60);
+
+}  // namespace hp
