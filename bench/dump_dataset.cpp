@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 
@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
     MPI_Comm_size(PETSC_COMM_WORLD, &size);
     if (size != 1) throw std::runtime_error("run on one MPI rank");
     const hp::Settings s = hp::load_settings(config, overrides);
-    hp::LabelledSplits sp = hp::load_splits(PETSC_COMM_WORLD, s.problem, true);
+    hp::LabelledSplits sp = hp::load_splits(
+        PETSC_COMM_WORLD, std::any_cast<const hp::LabelledDataOptions&>(s.problem.options), s.problem, true);
     const bool classification = s.problem.type == "logistic_l2";
     std::vector<PetscInt> ct, cv;
     if (classification) {

@@ -4,6 +4,7 @@
 
 #include "hyperpetsc/cli/commands.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
 
@@ -15,22 +16,24 @@ bool looks_like_config(const std::string& s) {
 }  // namespace
 
 std::string usage() {
-  return "Usage:\n"
-         "  hyperpetsc hypergrad CONFIG.yaml [--set section.key=value ...] [--json FILE] [PETSc options]\n"
-         "      one hypergradient at the initial hyperparameters; JSON with method, t, k,\n"
-         "      outer_objective, hypergradient, hypergradient_norm, seconds, ...\n"
-         "  hyperpetsc compare CONFIG.yaml [--set ...] [--sweep T1,T2,...] [--json FILE] [PETSc options]\n"
-         "      every method (itd, truncated_itd, aid_fp, aid_neumann, aid_cg, aid_gmres,\n"
-         "      aid_cgne) at the config's t and k against `exact`, as a table;\n"
-         "      --sweep 10,20,50,100 adds the error of every method at t = k = each value\n"
-         "  hyperpetsc --help\n\n"
+  std::string out = "Usage:\n";
+  for (const auto& c : command_registry().entries()) {
+    out += "  hyperpetsc " + c.name + " " + c.usage + "\n";
+    std::string help = c.help;
+    for (size_t pos = 0; pos <= help.size();) {
+      const size_t nl = std::min(help.find('\n', pos), help.size());
+      out += "      " + help.substr(pos, nl - pos) + "\n";
+      pos = nl + 1;
+    }
+  }
+  out += "  hyperpetsc --help\n\n"
          "Run under MPI: mpirun -n 4 build/hyperpetsc hypergrad configs/default.yaml\n"
-         "PETSc options: -hg_* (adjoint KSP, e.g. -hg_ksp_type bcgs -hg_ksp_monitor),\n"
-         "  -exact_inner_*, -exact_hg_* (the exact method), -log_view (HyperPETSc's kernels are\n"
-         "  the Hp* events), -hp_data_layout auto|rows|features|dense,\n"
-         "  -hp_feature_distribution balanced|contiguous (which rank owns which feature).\n"
-         "  The YAML's petsc_options string is applied first; options on the command line win.\n\n" +
-         settings_help();
+         "PETSc options (one prefix per solver object): -adjoint_* (the AID Krylov solve, e.g.\n"
+         "  -adjoint_ksp_type bcgs -adjoint_ksp_monitor), -exact_* (the exact method's SNES and KSP:\n"
+         "  -exact_snes_monitor), -exact_adjoint_* (its adjoint solve), -log_view (HyperPETSc's\n"
+         "  kernels are the Hp* events). -inner_ and -outer_ are reserved. The YAML's petsc_options\n"
+         "  string is applied first; options on the command line win.\n\n";
+  return out + settings_help();
 }
 
 CommandLine parse_command_line(int argc, char** argv) {
@@ -58,7 +61,8 @@ CommandLine parse_command_line(int argc, char** argv) {
         char* end = nullptr;
         const long v = std::strtol(item.c_str(), &end, 10);
         if (item.empty() || *end != '\0' || v < 0 || v > 1000000)
-          throw UserError("--sweep " + list + ": '" + item + "' is not an iteration count (0..1000000)");
+          throw UserError("--sweep " + quote_user_text(list) + ": " + quote_user_text(item) +
+                          " is not an iteration count (0..1000000)");
         cl.sweep.push_back(v);
         pos = comma + 1;
       }
@@ -67,7 +71,7 @@ CommandLine parse_command_line(int argc, char** argv) {
     } else if (a.rfind("--json=", 0) == 0) {
       cl.json = a.substr(7);
     } else if (a.rfind("--", 0) == 0) {
-      throw UserError("unknown option " + a + "; see hyperpetsc --help");
+      throw UserError("unknown option " + quote_user_text(a) + "; see hyperpetsc --help");
     } else if (a.size() > 1 && a[0] == '-') {
       // A PETSc option and, if the next word is not an option, its value.
       cl.petsc.push_back(a);
@@ -80,10 +84,11 @@ CommandLine parse_command_line(int argc, char** argv) {
   if (cl.help) return cl;
   if (positional.empty()) throw UserError("no command given; see hyperpetsc --help");
   cl.command = positional[0];
-  if (cl.command != "hypergrad" && cl.command != "compare")
-    throw UserError("unknown command '" + cl.command + "'; commands: hypergrad, compare (see --help)");
+  if (!command_registry().find(cl.command))
+    throw UserError("unknown command " + quote_user_text(cl.command) + "; commands: " +
+                    choice_names(command_registry().choices(), ", ") + " (see --help)");
   if (positional.size() < 2) throw UserError(cl.command + " needs a CONFIG.yaml argument");
-  if (positional.size() > 2) throw UserError("unexpected argument '" + positional[2] + "'");
+  if (positional.size() > 2) throw UserError("unexpected argument " + quote_user_text(positional[2]));
   if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
   cl.config = positional[1];
   return cl;

@@ -6,7 +6,6 @@
 #include <cstdio>
 
 #include "hyperpetsc/cli/commands.hpp"
-#include "hyperpetsc/cli/experiment.hpp"
 #include "hyperpetsc/cli/json_writer.hpp"
 #include "hyperpetsc/cli/result_json.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
@@ -15,28 +14,34 @@
 namespace hp {
 
 namespace {
-const std::vector<std::string> kCompared = {"itd",       "truncated_itd", "aid_fp", "aid_neumann",
-                                            "aid_cg",    "aid_gmres",     "aid_cgne"};
+// The rows: the registry's methods marked `compared`, in registration order.
+std::vector<std::string> compared_methods() {
+  std::vector<std::string> names;
+  for (const auto& e : method_registry().entries())
+    if (e.compared) names.push_back(e.name);
+  return names;
+}
 
 // The paper's first experiment: relative error of every method at t = k = each value.
-void sweep(Experiment& ex, Vec ref, double ref_norm, const std::vector<long>& values, bool root,
+void sweep(HypergradientSession& session, Vec ref, double ref_norm, const std::vector<long>& values, bool root,
            JsonWriter& j) {
   if (root) {
     std::printf("\nRelative error versus t = k\n%8s", "t = k");
-    for (const auto& name : kCompared) std::printf(" %13s", name.c_str());
+    for (const auto& name : compared_methods()) std::printf(" %13s", name.c_str());
     std::printf("\n");
   }
-  Vector diff = ex.problem->create_outer_vector();
+  const std::vector<std::string> compared = compared_methods();
+  Vector diff = session.problem().create_outer_vector();
   j.begin_array("sweep");
   for (long t : values) {
-    ex.settings.inner.iterations = t;
-    ex.settings.hypergradient.iterations = t;
+    session.settings().inner.iterations = t;
+    session.settings().hypergradient.iterations = t;
     if (root) std::printf("%8ld", t);
     j.begin_object("").key_value("t", static_cast<long long>(t)).begin_object("relative_error");
-    for (const auto& name : kCompared) {
+    for (const auto& name : compared) {
       auto m = make_method(name);
       try {
-        HypergradientResult r = run_method(ex, *m);
+        HypergradientResult r = session.compute(*m);
         double err = 0;
         HP_CALL(VecWAXPY(diff, -1.0, ref, r.hypergradient));
         HP_CALL(VecNorm(diff, NORM_2, &err));
@@ -67,28 +72,28 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
       }
     agree_or_throw(comm, err);
   }
-  Experiment ex = setup_experiment(comm, settings, {});
+  HypergradientSession session(comm, settings);
   auto exact = make_method("exact");
-  HypergradientResult ref = run_method(ex, *exact);
+  HypergradientResult ref = session.compute(*exact);
   double ref_norm = 0;
   HP_CALL(VecNorm(ref.hypergradient, NORM_2, &ref_norm));
 
   JsonWriter j;
   j.begin_object();
-  j.key_value("problem", ex.problem->name());
+  j.key_value("problem", session.problem().name());
   j.key_value("ranks", comm_size(comm));
   j.key_value("t", static_cast<long long>(settings.inner.iterations));
   j.key_value("k", static_cast<long long>(settings.hypergradient.iterations));
-  j.key_value("step_size", ex.step_size);
+  j.key_value("step_size", session.step_size());
   j.begin_object("exact");
-  write_result_fields(j, ex, *exact, ref, ref_norm, gather_outer_on_zero(ex, ref.hypergradient));
+  write_result_fields(j, session, *exact, ref, ref_norm, session.gather_outer_on_zero(ref.hypergradient));
   j.key_value("seconds", ref.seconds_inner + ref.seconds_adjoint);
   j.end_object();
   j.begin_array("methods");
 
   if (root) {
     std::printf("Hypergradient comparison: %s, inner %s (step %.4g), t = %d, k = %d, %d ranks\n",
-                ex.problem->name().c_str(), ex.inner.name().c_str(), ex.step_size,
+                session.problem().name().c_str(), session.inner().name().c_str(), session.step_size(),
                 static_cast<int>(settings.inner.iterations),
                 static_cast<int>(settings.hypergradient.iterations), comm_size(comm));
     std::printf("exact: |grad f| = %.6e, E(w*) = %.8g (%d Newton steps, %d adjoint iterations)\n\n",
@@ -96,11 +101,11 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
     std::printf("%-14s %6s %6s %14s %14s %10s %9s  %s\n", "method", "t", "k", "E(w_t)",
                 "rel. error", "seconds", "lin.its", "reason");
   }
-  Vector diff = ex.problem->create_outer_vector();
-  for (const auto& name : kCompared) {
+  Vector diff = session.problem().create_outer_vector();
+  for (const auto& name : compared_methods()) {
     auto m = make_method(name);
     try {
-      HypergradientResult r = run_method(ex, *m);
+      HypergradientResult r = session.compute(*m);
       double norm = 0, err = 0;
       HP_CALL(VecNorm(r.hypergradient, NORM_2, &norm));
       HP_CALL(VecWAXPY(diff, -1.0, ref.hypergradient, r.hypergradient));
@@ -112,7 +117,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
                     static_cast<int>(r.k), r.outer_objective, rel, secs,
                     static_cast<int>(r.linear_solver_iterations), r.converged_reason.c_str());
       j.begin_object("");
-      write_result_fields(j, ex, *m, r, norm, {});
+      write_result_fields(j, session, *m, r, norm, {});
       j.key_value("relative_error", rel);
       j.key_value("seconds", secs);
       j.end_object();
@@ -122,7 +127,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
     }
   }
   j.end_array();
-  if (!cl.sweep.empty()) sweep(ex, ref.hypergradient, ref_norm, cl.sweep, root, j);
+  if (!cl.sweep.empty()) sweep(session, ref.hypergradient, ref_norm, cl.sweep, root, j);
   const auto mem = peak_memory_bytes(comm);
   j.key_value("peak_memory_bytes", mem.first);
   j.key_value("config", settings.resolved_yaml);

@@ -2,12 +2,12 @@
 
 namespace hp {
 
-void write_result_fields(JsonWriter& j, const Experiment& ex, const HypergradientMethod& method,
+void write_result_fields(JsonWriter& j, const HypergradientSession& session, const HypergradientMethod& method,
                          const HypergradientResult& r, double norm, const std::vector<double>& g) {
   j.key_value("method", method.name());
-  j.key_value("problem", ex.problem->name());
-  j.key_value("inner_solver", ex.inner.name());
-  j.key_value("step_size", ex.step_size);
+  j.key_value("problem", const_cast<HypergradientSession&>(session).problem().name());
+  j.key_value("inner_solver", session.inner().name());
+  j.key_value("step_size", session.step_size());
   j.key_value("t", static_cast<long long>(r.t));
   j.key_value("k", static_cast<long long>(r.k));
   j.key_value("outer_objective", r.outer_objective);

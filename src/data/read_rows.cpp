@@ -4,6 +4,8 @@
 #include <limits>
 
 #include "hyperpetsc/data/dataset.hpp"
+#include "hyperpetsc/data/dataset_settings.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "readers.hpp"
@@ -11,11 +13,9 @@
 namespace hp {
 
 RawRows read_rows(MPI_Comm comm, const DatasetSpec& spec) {
-  if (spec.format == "libsvm") return data_detail::read_libsvm(comm, spec);
-  if (spec.format == "csv") return data_detail::read_csv(comm, spec);
-  if (spec.format == "synthetic") return data_detail::generate_synthetic(comm, spec);
-  const std::string msg =
-      spec.key + ".format: unknown format '" + spec.format + "'; use libsvm, csv or synthetic";
+  if (const DataFormatEntry* e = data_formats().find(spec.format)) return e->read(comm, spec);
+  const std::string msg = spec.key + ".format: unknown format " + quote_user_text(spec.format) + "; use " +
+                          choice_names(data_formats().choices());
   agree_or_throw(comm, msg);
   throw UserError(msg);  // unreachable: agree_or_throw threw on every rank
 }

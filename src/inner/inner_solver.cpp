@@ -9,6 +9,7 @@
 
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
 
@@ -89,10 +90,11 @@ void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
 }
 
 InnerSolver make_inner_solver(const InnerSettings& inner) {
-  if (inner.solver == "gradient_descent") return InnerSolver("gradient_descent", 0.0);
-  if (inner.solver == "heavy_ball") return InnerSolver("heavy_ball", inner.momentum);
-  throw UserError("inner.solver: unknown solver '" + inner.solver +
-                  "'; choose gradient_descent | heavy_ball");
+  const InnerSolverEntry* e = inner_solvers().find(inner.solver);
+  if (!e)
+    throw UserError("inner.solver: unknown solver " + quote_user_text(inner.solver) + "; choose " +
+                    choice_names(inner_solvers().choices()));
+  return InnerSolver(e->name, e->uses_momentum ? inner.momentum : 0.0);
 }
 
 }  // namespace hp

@@ -5,10 +5,13 @@
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/methods/itd_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
 
 namespace {
+
+constexpr const char* kAidPrefix = "aid_";
 
 bool is_ksp_type(const std::string& type) {
   // Ask PETSc's registry quietly: KSPSetType fails for unknown names.
@@ -21,30 +24,45 @@ bool is_ksp_type(const std::string& type) {
   return err == 0;
 }
 
+MethodEntry krylov(const char* name, const char* type, const char* help) {
+  return {name, help, true, [name, type] { return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, type)); }};
+}
+
 }  // namespace
 
-std::vector<std::string> method_names() {
-  return {"itd", "truncated_itd", "aid_fp", "aid_neumann", "aid_cg", "aid_gmres", "aid_cgne",
-          "aid_ksp", "exact"};
+Registry<MethodEntry>& method_registry() {
+  static Registry<MethodEntry> r({
+      {"itd", "reverse mode through all t inner steps", true, [] { return std::make_unique<ItdMethod>(false); }},
+      {"truncated_itd", "reverse mode through the last k inner steps", true,
+       [] { return std::make_unique<ItdMethod>(true); }},
+      {"aid_fp", "AID, k fixed-point iterations on the adjoint", true,
+       [] { return std::make_unique<AidMethod>("aid_fp", make_fixed_point_adjoint()); }},
+      {"aid_neumann", "AID, Neumann series with k + 1 terms (= aid_fp with k + 1)", true,
+       [] { return std::make_unique<AidMethod>("aid_neumann", make_fixed_point_adjoint(), 1); }},
+      krylov("aid_cg", KSPCG, "AID, k CG iterations (symmetric ∂_wΦ)"),
+      krylov("aid_gmres", KSPGMRES, "AID, k GMRES iterations"),
+      krylov("aid_cgne", KSPCGNE, "AID, CG on the normal equations"),
+      {"aid_ksp", "AID with the KSP chosen by -adjoint_ksp_type (GMRES if unset)", false,
+       [] { return std::make_unique<AidMethod>("aid_ksp", make_krylov_adjoint("aid_ksp", KSPGMRES)); }},
+      {"exact", "ground truth: Newton inner solve and adjoint to 1e-12 (ignores t, k)", false,
+       [] { return std::make_unique<ExactMethod>(); }},
+  });
+  return r;
+}
+
+std::string unknown_method_message(const std::string& name) {
+  if (method_registry().find(name)) return "";
+  if (name.rfind(kAidPrefix, 0) == 0 && name.size() > 4 && name.size() < 64 && is_ksp_type(name.substr(4))) return "";
+  return "unknown method " + quote_user_text(name) + "; choose one of " +
+         choice_names(method_registry().choices(), ", ") +
+         ", or aid_<PETSc KSP type> such as aid_bcgs, aid_minres, aid_tfqmr";
 }
 
 std::unique_ptr<HypergradientMethod> make_method(const std::string& name) {
-  if (name == "itd") return std::make_unique<ItdMethod>(false);
-  if (name == "truncated_itd") return std::make_unique<ItdMethod>(true);
-  if (name == "exact") return std::make_unique<ExactMethod>();
-  if (name == "aid_fp") return std::make_unique<AidMethod>(name, make_fixed_point_adjoint());
-  if (name == "aid_neumann") return std::make_unique<AidMethod>(name, make_fixed_point_adjoint(), 1);
-  if (name == "aid_cg") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPCG));
-  if (name == "aid_gmres") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPGMRES));
-  if (name == "aid_cgne") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPCGNE));
-  // aid_ksp: the type comes from -hg_ksp_type (GMRES if unset).
-  if (name == "aid_ksp") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPGMRES));
-  if (name.rfind("aid_", 0) == 0 && is_ksp_type(name.substr(4)))
-    return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, name.substr(4)));
-  std::string list;
-  for (const auto& n : method_names()) list += (list.empty() ? "" : ", ") + n;
-  throw UserError("hypergradient.method: unknown method '" + name + "'; choose one of " + list +
-                  ", or aid_<PETSc KSP type> such as aid_bcgs, aid_minres, aid_tfqmr");
+  if (const MethodEntry* e = method_registry().find(name)) return e->make();
+  const std::string why = unknown_method_message(name);
+  if (!why.empty()) throw UserError("hypergradient.method: " + why);
+  return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, name.substr(4)));
 }
 
 }  // namespace hp

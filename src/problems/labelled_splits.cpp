@@ -5,10 +5,64 @@
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/data/dataset_settings.hpp"
 
 namespace hp {
 
-LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool need_classes) {
+namespace {
+
+KeyEntry<LabelledDataOptions> split_entry(const char* name, bool required, const char* help) {
+  KeyEntry<LabelledDataOptions> e;
+  e.name = name;
+  e.type = "section";
+  e.help = help;
+  e.required = required;
+  const bool test = !required;
+  e.read = [name, test](LabelledDataOptions& o, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
+    DatasetSpec d = parse_dataset(n, key, ctx);
+    if (test)
+      o.test = std::move(d);
+    else
+      (std::string(name) == "train" ? o.train : o.val) = std::move(d);
+  };
+  e.write = [name, test](const LabelledDataOptions& o) {
+    if (test) return o.test ? write_dataset(*o.test) : ConfigNode{};
+    return write_dataset(std::string(name) == "train" ? o.train : o.val);
+  };
+  return e;
+}
+
+KeyEntry<LabelledDataOptions> n_features_entry() {
+  KeyEntry<LabelledDataOptions> e;
+  e.name = "n_features";
+  e.type = "integer";
+  e.range_text = ">= 1";
+  e.help = "d; default: the largest feature index in any file";
+  e.invalid_examples = {"0", "-5", "2147483648", "many"};
+  e.set_default = [](LabelledDataOptions& o) { o.n_features = 0; };
+  e.read = [](LabelledDataOptions& o, const ConfigNode& n, const std::string& key, const ParseContext&) {
+    o.n_features = static_cast<PetscInt>(parse_integer(n, key, 1, 2147483647LL));
+  };
+  e.write = [](const LabelledDataOptions& o) {
+    return o.n_features > 0 ? ConfigNode::make_scalar(std::to_string(o.n_features)) : ConfigNode{};
+  };
+  return e;
+}
+
+}  // namespace
+
+const KeyTable<LabelledDataOptions>& labelled_data_table() {
+  static const KeyTable<LabelledDataOptions> t =
+      KeyTable<LabelledDataOptions>("problem", "labelled rows: train, val, optional test")
+          .custom(split_entry("train", true, "give {path: FILE, format: libsvm|csv} or {format: synthetic, ...}"))
+          .custom(split_entry("val", true, "give {path: FILE, format: libsvm|csv} or {format: synthetic, ...}"))
+          .custom(split_entry("test", false, "optional, same form as train"))
+          .custom(n_features_entry());
+  return t;
+}
+
+LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, const ProblemSettings&,
+                           bool need_classes) {
   RawRows train = read_rows(comm, problem.train);
   RawRows val = read_rows(comm, problem.val);
   std::optional<RawRows> test;

@@ -262,11 +262,11 @@ TEST(Failures, UnknownNamesAreUserErrors) {
   EXPECT_HAS(msg, "inner.solver");
   EXPECT_HAS(msg, "newton");
   // Every listed name is accepted.
-  for (const std::string& name : hp::method_names()) EXPECT_NO_THROW(hp::make_method(name)) << name;
+  for (const std::string& name : hp::method_registry().names()) EXPECT_NO_THROW(hp::make_method(name)) << name;
   hp::test::SmallSpec spec;
   hp::Settings s = hp::test::small_settings(spec);
   s.problem.type = "lasso";
-  msg = collective_user_error(PETSC_COMM_WORLD, [&] { hp::make_problem(PETSC_COMM_WORLD, s); });
+  msg = collective_user_error(PETSC_COMM_WORLD, [&] { hp::make_problem(PETSC_COMM_WORLD, s.problem, s.hyperparameters); });
   EXPECT_HAS(msg, "problem.type");
   EXPECT_HAS(msg, "lasso");
 }

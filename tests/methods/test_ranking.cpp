@@ -6,7 +6,8 @@
 
 #include <cstdio>
 
-#include "hyperpetsc/cli/experiment.hpp"
+#include "hyperpetsc/engine/hypergradient_session.hpp"
+#include "hyperpetsc/problems/labelled_splits.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/gradient_step_problem.hpp"
 
@@ -38,27 +39,28 @@ double relative_error(Vec g, Vec ref) {
 }
 
 TEST(PaperRanking, AtEqualTAndKAidCgBeatsAidFpBeatsItdOnIllConditionedLogistic) {
-  hp::Settings s;
-  s.config_path = "(test)";
-  s.problem.type = "logistic_l2";
-  s.problem.train = text_split("problem.train", 0);
-  s.problem.val = text_split("problem.val", 1);
-  s.hyperparameters.init = -6.0;
-  hp::Experiment ex = hp::setup_experiment(PETSC_COMM_WORLD, s, {});
-  auto& gs = dynamic_cast<hp::GradientStepProblem&>(*ex.problem);
-  const double q_lower = 1.0 - ex.step_size * gs.strong_convexity_bound(ex.lambda);
+  hp::Settings s = hp::settings_from_text(
+      "problem: {type: logistic_l2, train: {format: synthetic}, val: {format: synthetic}}\n"
+      "hyperparameters: {init: -6.0}\n", "(test)", ".", {});
+  hp::LabelledDataOptions data;
+  data.train = text_split("problem.train", 0);
+  data.val = text_split("problem.val", 1);
+  s.problem.options = data;
+  hp::HypergradientSession ex(PETSC_COMM_WORLD, s);
+  auto& gs = dynamic_cast<hp::GradientStepProblem&>(ex.problem());
+  const double q_lower = 1.0 - ex.step_size() * gs.strong_convexity_bound(ex.lambda());
   ASSERT_GE(q_lower, 0.9) << "the setup must be badly conditioned";
 
   auto exact = hp::make_method("exact");
-  const hp::HypergradientResult ref = hp::run_method(ex, *exact);
+  const hp::HypergradientResult ref = ex.compute(*exact);
   for (PetscInt t : {30, 60}) {
-    ex.settings.inner.iterations = t;
-    ex.settings.hypergradient.iterations = t;
+    ex.settings().inner.iterations = t;
+    ex.settings().hypergradient.iterations = t;
     double err[3];
     const char* names[3] = {"aid_cg", "aid_fp", "itd"};
     for (int m = 0; m < 3; ++m) {
       auto method = hp::make_method(names[m]);
-      const hp::HypergradientResult r = hp::run_method(ex, *method);
+      const hp::HypergradientResult r = ex.compute(*method);
       err[m] = relative_error(r.hypergradient, ref.hypergradient);
     }
     int rank = 0;

@@ -1,16 +1,19 @@
-// The subcommands of `hyperpetsc`. Each takes validated settings and runs collectively.
+// The subcommands of `hyperpetsc`, by name. Each takes validated settings and runs
+// collectively; adding one is a file and a line in command_registry.cpp.
 #pragma once
 #include <mpi.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/config/registry.hpp"
+#include "hyperpetsc/engine/settings.hpp"
 
 namespace hp {
 
 struct CommandLine {
-  std::string command;                 // hypergrad | compare
+  std::string command;                 // a name in command_registry()
   std::string config;                  // CONFIG.yaml
   std::vector<std::string> overrides;  // --set section.key=value
   std::string json;                    // --json FILE ("" = none)
@@ -19,14 +22,24 @@ struct CommandLine {
   bool help = false;
 };
 
+struct CommandEntry {
+  std::string name;
+  std::string help;   // what it does, one or more lines
+  std::string usage;  // the arguments after the name
+  std::function<void(MPI_Comm, const CommandLine&, const Settings&)> run;
+};
+Registry<CommandEntry>& command_registry();
+
 // Parses argv; throws hp::UserError for malformed command lines.
 CommandLine parse_command_line(int argc, char** argv);
 std::string usage();
 
-// `hyperpetsc hypergrad`: one hypergradient at the initial λ.
-void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+// The whole program: PETSc set-up, dispatch, errors to exit codes (0, 2 user error,
+// 3 internal failure). main() calls it; tests call it after registering extra entries.
+int cli_main(int argc, char** argv);
 
-// `hyperpetsc compare`: every method against `exact`, printed as a table.
+// The commands (one file each).
+void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp

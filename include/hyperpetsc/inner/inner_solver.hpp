@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/inner/inner_settings.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 

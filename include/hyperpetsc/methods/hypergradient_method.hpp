@@ -4,11 +4,12 @@
 #pragma once
 #include <petscvec.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/config/registry.hpp"
 #include "hyperpetsc/inner/inner_solver.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
@@ -45,8 +46,20 @@ class HypergradientMethod {
   virtual bool needs_contraction() const { return true; }
 };
 
+// Methods by name (`hypergradient.method`). Names of the form aid_<PETSc KSP type> are
+// accepted besides the entries (see make_method).
+struct MethodEntry {
+  std::string name;
+  std::string help;
+  bool compared = false;  // a row of `hyperpetsc compare` (the paper's methods)
+  std::function<std::unique_ptr<HypergradientMethod>()> make;
+};
+Registry<MethodEntry>& method_registry();
+
+// "" if `name` names a method, else the message ("unknown method ...; choose one of ...").
+std::string unknown_method_message(const std::string& name);
+
 // Throws hp::UserError naming hypergradient.method for unknown names.
 std::unique_ptr<HypergradientMethod> make_method(const std::string& name);
-std::vector<std::string> method_names();
 
 }  // namespace hp

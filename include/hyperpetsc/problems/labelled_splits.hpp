@@ -1,16 +1,26 @@
-// Reading train/val/test together: the feature count is the largest index in any file
-// (or problem.n_features), and class labels are the distinct labels of all splits.
+// Problems trained on labelled rows (ridge_l2, logistic_l2): their keys of `problem`
+// (train, val, test, n_features) and the loader that reads the splits together: the
+// feature count is the largest index in any file (or n_features), and class labels are
+// the distinct labels of all splits.
 #pragma once
 #include <mpi.h>
 
 #include <optional>
 #include <vector>
 
-#include "hyperpetsc/config/settings.hpp"
+#include "hyperpetsc/config/key_table.hpp"
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
+#include "hyperpetsc/problems/problem_settings.hpp"
 
 namespace hp {
+
+struct LabelledDataOptions {
+  DatasetSpec train, val;
+  std::optional<DatasetSpec> test;
+  PetscInt n_features = 0;  // 0: the largest feature index in any file, plus one
+};
+const KeyTable<LabelledDataOptions>& labelled_data_table();
 
 struct LabelledSplits {
   Dataset train, val;
@@ -23,7 +33,8 @@ struct LabelledSplits {
 
 // `need_classes`: gather the distinct labels (classification only; regression targets
 // would be copied to every rank).
-LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool need_classes);
+LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& problem,
+                           bool need_classes);
 
 // Class index of each label (binary search in `classes`).
 std::vector<PetscInt> class_indices(const std::vector<double>& labels,

@@ -1,0 +1,30 @@
+// The `inner` section: how w_t is computed from w_0. Keys: src/inner/inner_settings.cpp.
+#pragma once
+#include <petscsys.h>
+
+#include <string>
+
+#include "hyperpetsc/config/key_table.hpp"
+#include "hyperpetsc/config/registry.hpp"
+
+namespace hp {
+
+struct InnerSettings {
+  std::string solver;     // a name in inner_solvers()
+  bool step_auto = true;  // step_size: auto -> 1/L_max
+  double step_size = 0.0;
+  PetscInt iterations = 0;  // t
+  double momentum = 0.0;    // solvers with uses_momentum
+};
+
+// Inner solvers by name (`inner.solver`).
+struct InnerSolverEntry {
+  std::string name;
+  std::string help;
+  bool uses_momentum = false;  // reads inner.momentum (β); otherwise β = 0
+};
+Registry<InnerSolverEntry>& inner_solvers();
+
+const KeyTable<InnerSettings>& inner_table();
+
+}  // namespace hp

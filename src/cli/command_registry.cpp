@@ -1,0 +1,19 @@
+#include "hyperpetsc/cli/commands.hpp"
+
+namespace hp {
+
+Registry<CommandEntry>& command_registry() {
+  static Registry<CommandEntry> r({
+      {"hypergrad",
+       "one hypergradient at the initial hyperparameters; JSON with method, t, k,\n"
+       "outer_objective, hypergradient, hypergradient_norm, seconds, ...",
+       "CONFIG.yaml [--set section.key=value ...] [--json FILE] [PETSc options]", run_hypergrad},
+      {"compare",
+       "every method of the paper at the config's t and k against `exact`, as a table;\n"
+       "--sweep 10,20,50,100 adds the error of every method at t = k = each value",
+       "CONFIG.yaml [--set ...] [--sweep T1,T2,...] [--json FILE] [PETSc options]", run_compare},
+  });
+  return r;
+}
+
+}  // namespace hp

@@ -1,0 +1,60 @@
+#include "hyperpetsc/inner/inner_settings.hpp"
+
+namespace hp {
+
+Registry<InnerSolverEntry>& inner_solvers() {
+  static Registry<InnerSolverEntry> r({
+      {"gradient_descent", "w_{i+1} = Φ(w_i, λ)", false},
+      {"heavy_ball", "w_{i+1} = Φ(w_i, λ) + β(w_i − w_{i−1}), β = inner.momentum", true},
+  });
+  return r;
+}
+
+namespace {
+
+// `step_size`: a positive number, or auto (1/L_max, always contractive).
+KeyEntry<InnerSettings> step_size_entry() {
+  KeyEntry<InnerSettings> e;
+  e.name = "step_size";
+  e.type = "number | auto";
+  e.default_text = "auto";
+  e.range_text = "> 0";
+  e.help = "η of the gradient step; auto = 1/L from a Lanczos estimate";
+  e.invalid_examples = {"0", "-1", "fast", ".inf"};
+  e.set_default = [](InnerSettings& s) {
+    s.step_auto = true;
+    s.step_size = 0.0;
+  };
+  e.read = [](InnerSettings& s, const ConfigNode& n, const std::string& key, const ParseContext&) {
+    if (n.is_scalar() && n.scalar == "auto") return;
+    s.step_auto = false;
+    s.step_size = parse_number(n, key, NumberRange::above(0));
+  };
+  e.write = [](const InnerSettings& s) {
+    return ConfigNode::make_scalar(s.step_auto ? "auto" : format_number(s.step_size));
+  };
+  return e;
+}
+
+}  // namespace
+
+const KeyTable<InnerSettings>& inner_table() {
+  static const KeyTable<InnerSettings> t =
+      KeyTable<InnerSettings>("inner", "the inner solver: w_t from w_0 = 0 (t = iterations)")
+          .choice("solver", &InnerSettings::solver, "gradient_descent", [] { return inner_solvers().choices(); },
+                  "the fixed-point iteration")
+          .custom(step_size_entry())
+          .integer("iterations", &InnerSettings::iterations, 100, 0, 2147483647LL, "t, the inner steps")
+          .number("momentum", &InnerSettings::momentum, 0.9, NumberRange::half_open(0, 1), "β of heavy_ball")
+          .only_when([](const InnerSettings& s) {
+            const InnerSolverEntry* e = inner_solvers().find(s.solver);
+            if (e && e->uses_momentum) return std::string();
+            std::string users;
+            for (const auto& x : inner_solvers().entries())
+              if (x.uses_momentum) users += (users.empty() ? "" : " | ") + x.name;
+            return "only used with inner.solver: " + users;
+          });
+  return t;
+}
+
+}  // namespace hp

@@ -1,0 +1,40 @@
+#include "hyperpetsc/methods/hypergradient_settings.hpp"
+
+#include "hyperpetsc/methods/hypergradient_method.hpp"
+
+namespace hp {
+
+namespace {
+
+KeyEntry<HypergradientSettings> method_entry() {
+  KeyEntry<HypergradientSettings> e;
+  e.name = "method";
+  e.type = "choice";
+  e.default_text = "aid_cg";
+  e.help = "the hypergradient method (see Methods below)";
+  e.choices = [] { return method_registry().choices(); };
+  e.invalid_examples = {"aid_foo", "newton", "[itd]"};
+  e.set_default = [](HypergradientSettings& s) { s.method = "aid_cg"; };
+  e.read = [](HypergradientSettings& s, const ConfigNode& n, const std::string& key, const ParseContext&) {
+    s.method = parse_text(n, key);
+    const std::string why = unknown_method_message(s.method);
+    if (!why.empty()) config_fail(n.origin, key, why);
+  };
+  e.write = [](const HypergradientSettings& s) { return ConfigNode::make_scalar(s.method); };
+  return e;
+}
+
+}  // namespace
+
+const KeyTable<HypergradientSettings>& hypergradient_table() {
+  static const KeyTable<HypergradientSettings> t =
+      KeyTable<HypergradientSettings>("hypergradient", "the hypergradient method and its k")
+          .custom(method_entry())
+          .integer("iterations", &HypergradientSettings::iterations, 100, 0, 2147483647LL,
+                   "k, adjoint or backward iterations (a maximum when tol > 0)")
+          .number("tol", &HypergradientSettings::tol, 0.0, NumberRange::half_open(0, 1),
+                  "relative residual to stop at; 0 runs exactly k iterations");
+  return t;
+}
+
+}  // namespace hp

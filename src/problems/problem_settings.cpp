@@ -1,0 +1,82 @@
+#include "hyperpetsc/problems/problem_settings.hpp"
+
+#include "hyperpetsc/petsc/user_text.hpp"
+#include "hyperpetsc/problems/problem_registry.hpp"
+
+namespace hp {
+
+std::vector<NamedChoice> data_layout_choices() {
+  return {{"auto", "dense if >= 30% nonzeros and W fits per rank, else features if d > n, else rows"},
+          {"rows", "X by examples, PETSc MAIJ products"},
+          {"features", "Xᵀ by features, fused register-blocked kernels (text data)"},
+          {"dense", "MATMPIDENSE, one BLAS gemm per product (dense data)"}};
+}
+
+std::vector<NamedChoice> feature_distribution_choices() {
+  return {{"balanced", "features dealt to ranks by frequency: even features and nonzeros"},
+          {"contiguous", "natural order split into ranges of equal work"}};
+}
+
+const KeyTable<ProblemSettings>& problem_common_table() {
+  static const KeyTable<ProblemSettings> t =
+      KeyTable<ProblemSettings>("problem", "the bilevel problem and its data")
+          .choice("type", &ProblemSettings::type, "logistic_l2", [] { return problem_registry().choices(); },
+                  "the problem (see Problems below)")
+          .choice("layout", &ProblemSettings::layout, "auto", data_layout_choices,
+                  "how X is stored and multiplied (performance only)")
+          .choice("feature_distribution", &ProblemSettings::feature_distribution, "balanced",
+                  feature_distribution_choices, "which rank owns which feature (performance only)");
+  return t;
+}
+
+const KeyTable<HyperparameterSettings>& hyperparameters_table() {
+  static const KeyTable<HyperparameterSettings> t =
+      KeyTable<HyperparameterSettings>("hyperparameters", "the outer variables λ")
+          .number("init", &HyperparameterSettings::init, 0.0, NumberRange::closed(-700, 700),
+                  "initial λ_j (the penalty is exp(λ_j))")
+          .boolean("shared", &HyperparameterSettings::shared, false, "one λ for all features");
+  return t;
+}
+
+ProblemSettings parse_problem(const ConfigNode* node, const ParseContext& ctx) {
+  if (!node || node->is_null())
+    config_fail(node ? node->origin : ConfigOrigin{}, "problem",
+                "missing section; give problem.type and the problem's data (see hyperpetsc --help)");
+  // The type decides which other keys are allowed.
+  ProblemSettings s;
+  const ConfigNode* type = node->is_map() ? node->find("type") : nullptr;
+  s.type = "logistic_l2";
+  if (type && !type->is_null()) s.type = parse_choice(*type, "problem.type", problem_registry().choices());
+  const ProblemEntry* e = problem_registry().find(s.type);
+  problem_common_table().parse(s, node, "problem", ctx, e->keys);
+  s.options = e->parse(*node, ctx, problem_common_table().names());
+  return s;
+}
+
+ConfigNode write_problem(const ProblemSettings& s) {
+  ConfigNode n;
+  problem_common_table().write(s, n);
+  if (const ProblemEntry* e = problem_registry().find(s.type)) e->write(s.options, n);
+  return n;
+}
+
+std::string problem_help(int indent) {
+  std::string out = problem_common_table().help_text(indent);
+  // Problems that share their keys (one table) are listed together.
+  std::vector<std::pair<std::string, std::string>> groups;  // names, keys' help
+  for (const auto& e : problem_registry().entries()) {
+    const std::string keys = e.keys_help(indent + 2);
+    bool merged = false;
+    for (auto& g : groups)
+      if (g.second == keys) {
+        g.first += " | " + e.name;
+        merged = true;
+      }
+    if (!merged) groups.emplace_back(e.name, keys);
+  }
+  for (const auto& g : groups)
+    out += std::string(static_cast<size_t>(indent), ' ') + "with type: " + g.first + ":\n" + g.second;
+  return out;
+}
+
+}  // namespace hp

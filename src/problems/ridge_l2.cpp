@@ -1,0 +1,22 @@
+// ridge_l2: squared loss, one output, one L2 hyperparameter per feature (or shared).
+#include "hyperpetsc/problems/feature_l2_model.hpp"
+#include "hyperpetsc/problems/labelled_splits.hpp"
+#include "hyperpetsc/problems/problem_registry.hpp"
+
+namespace hp {
+
+ProblemEntry ridge_l2_problem() {
+  return make_problem_entry<LabelledDataOptions>(
+      "ridge_l2", "least squares, penalty ½ Σ_j exp(λ_j) w_j² (regression targets)", labelled_data_table(),
+      [](MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& p, const HyperparameterSettings& h)
+          -> std::unique_ptr<BilevelProblem> {
+        LabelledSplits s = load_splits(comm, data, p, false);
+        auto train_loss = make_squared_loss(s.train_labels, s.train.n);
+        auto val_loss = make_squared_loss(s.val_labels, s.val.n);
+        return std::make_unique<FeatureL2Model>("ridge_l2", std::move(s.train), std::move(s.val),
+                                                std::move(train_loss), std::move(val_loss), h.shared,
+                                                std::move(s.partition));
+      });
+}
+
+}  // namespace hp
