@@ -73,6 +73,32 @@ expect_error momentum_without_hb "inner.momentum" "$(base | sed 's/step_size: au
 expect_error set_unknown "hypergradient.iters" "$(base)" --set hypergradient.iters=3
 expect_error json_dir "does not exist" "$(base)" --json "$tmp/no/such/dir/out.json"
 expect_error empty_config "problem" ""
+# Configuration shapes and values that used to crash, hang or pass silently.
+expect_error complex_key "a key must be a plain name" "$(base; printf '? [a, b]\n: 1\n')"
+expect_error complex_key_set "a key must be a plain name" "$(base)" --set 'inner={[a]: 1}'
+expect_error duplicate_key "duplicate key" "$(base | sed 's/iterations: 20}/iterations: 20, iterations: 7}/')"
+expect_error empty_set "no value after" "$(base)" --set inner.iterations=
+expect_error set_origin "--set 'inner.iterations=abc'" "$(base)" --set inner.iterations=abc
+expect_error underflow "underflows" "$(base)" --set hypergradient.tol=1e-400
+expect_error init_range "hyperparameters.init" "$(base | sed 's/init: -1.0/init: 800/')"
+expect_error momentum_range "inner.momentum" "$(base | sed 's/solver: gradient_descent/solver: heavy_ball, momentum: 1.5/')"
+expect_error unknown_layout "problem.layout" "$(base)" --set problem.layout=diagonal
+expect_error unknown_distribution "problem.feature_distribution" "$(base)" --set problem.feature_distribution=random
+printf '1,0.5,0.2\n2,0.1\n' > "$tmp/ragged.csv"
+expect_error csv_ragged "ragged.csv" "$(base | sed 's/{path: a.train.svm, format: libsvm}/{path: ragged.csv, format: csv}/')"
+expect_error label_column_range "problem.train.label_column" "$(base | sed 's/{path: a.train.svm, format: libsvm}/{path: ragged.csv, format: csv, label_column: 4294967296}/')"
+printf '0.25 1:0.5\n1.5 2:1.0\n2 1:0.3\n' > "$tmp/fractional.svm"
+expect_error fractional_labels "integer class labels" "$(base | sed 's/a.train.svm/fractional.svm/')"
+printf '%s\n' "$(base)" > "$tmp/dup.yaml"
+for bad in "$tmp" /dev/null; do
+  timeout 60 "$run_mpi" "$n" "$bin" hypergrad "$bad" > "$tmp/out" 2> "$tmp/err"
+  rc=$?
+  if [ $rc -eq 2 ] && grep -q "not a regular file" "$tmp/err"; then echo "ok   config_not_regular $bad"; else echo "FAIL config_not_regular $bad rc=$rc"; cat "$tmp/err"; failures=$((failures+1)); fi
+done
+mkfifo "$tmp/fifo.yaml"
+timeout 60 "$run_mpi" "$n" "$bin" hypergrad "$tmp/fifo.yaml" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -q "FIFO" "$tmp/err"; then echo "ok   config_fifo"; else echo "FAIL config_fifo rc=$rc (124 = hang)"; cat "$tmp/err"; failures=$((failures+1)); fi
 timeout 60 "$run_mpi" "$n" "$bin" hypergrad "$tmp/nowhere.yaml" > "$tmp/out" 2> "$tmp/err"
 rc=$?
 if [ $rc -eq 2 ] && grep -q "config file not found" "$tmp/err"; then echo "ok   no_config"; else echo "FAIL no_config rc=$rc"; cat "$tmp/err"; failures=$((failures+1)); fi
