@@ -85,7 +85,7 @@ class KrylovAdjoint final : public AdjointSolver {
     ctx->floor = 10 * DBL_EPSILON * bnorm;
     HP_CALL(KSPConvergedDefaultCreate(&ctx->default_ctx));
     HP_CALL(KSPSetConvergenceTest(ksp, converged, ctx, destroy_context));
-    HP_CALL(KSPSetFromOptions(ksp));  // last: -hg_ksp_type etc. win
+    HP_CALL(KSPSetFromOptions(ksp));  // last: -adjoint_ksp_type etc. win
     HP_CALL(KSPSolve(ksp, b, v));
     KSPConvergedReason reason;
     HP_CALL(KSPGetConvergedReason(ksp, &reason));

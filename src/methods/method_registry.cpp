@@ -37,7 +37,7 @@ std::unique_ptr<HypergradientMethod> make_method(const std::string& name) {
   if (name == "aid_cg") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPCG));
   if (name == "aid_gmres") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPGMRES));
   if (name == "aid_cgne") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPCGNE));
-  // aid_ksp: the type comes from -hg_ksp_type (GMRES if unset).
+  // aid_ksp: the type comes from -adjoint_ksp_type (GMRES if unset).
   if (name == "aid_ksp") return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, KSPGMRES));
   if (name.rfind("aid_", 0) == 0 && is_ksp_type(name.substr(4)))
     return std::make_unique<AidMethod>(name, make_krylov_adjoint(name, name.substr(4)));
