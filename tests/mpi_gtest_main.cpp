@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 #include <petscsys.h>
 
+#include "hyperpetsc/petsc/error.hpp"
+
 int main(int argc, char** argv) {
   ::testing::InitGoogleTest(&argc, argv);
   if (PetscInitialize(&argc, &argv, nullptr, nullptr)) return 1;
+  hp::push_quiet_error_handler();  // as in main: failures are exceptions, PETSc prints nothing
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   if (rank != 0) {

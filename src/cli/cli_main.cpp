@@ -46,7 +46,7 @@ int cli_main(int argc, char** argv) {
   int rank = 0;
   MPI_Comm_rank(PETSC_COMM_WORLD, &rank);
   // Errors are reported by us, once, as a sentence; PETSc's tracebacks are for bugs.
-  PetscPushErrorHandler(PetscReturnErrorHandler, nullptr);
+  hp::push_quiet_error_handler();
 
   if (!cli_error.empty()) {
     if (rank == 0) std::fprintf(stderr, "hyperpetsc: error: %s\n", cli_error.c_str());

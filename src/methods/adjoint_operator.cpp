@@ -2,6 +2,7 @@
 #include <petscmat.h>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
@@ -13,19 +14,6 @@ struct ShellContext {
   bool transpose;  // true: I − ∂_wΦᵀ
 };
 
-// PETSc callbacks must not throw: translate exceptions into a PETSc error code.
-template <typename F>
-PetscErrorCode guarded(F&& f) {
-  try {
-    f();
-  } catch (const PetscFailure& e) {
-    return e.code();
-  } catch (...) {
-    return PETSC_ERR_LIB;
-  }
-  return 0;
-}
-
 void apply(const ShellContext& ctx, bool flip, Vec x, Vec y) {
   const bool use_vjp = ctx.transpose != flip;
   if (use_vjp)
@@ -35,23 +23,26 @@ void apply(const ShellContext& ctx, bool flip, Vec x, Vec y) {
   HP_CALL(VecAYPX(y, -1.0, x));  // y = x − J x
 }
 
-PetscErrorCode shell_mult(Mat A, Vec x, Vec y) {
+void apply(Mat A, bool flip, Vec x, Vec y) {
   ShellContext* ctx = nullptr;
-  PetscCall(MatShellGetContext(A, &ctx));
-  return guarded([&] { apply(*ctx, false, x, y); });
+  HP_CALL(MatShellGetContext(A, &ctx));
+  apply(*ctx, flip, x, y);
+}
+
+PetscErrorCode shell_mult(Mat A, Vec x, Vec y) {
+  return guard_callback([&] { apply(A, false, x, y); });
 }
 
 PetscErrorCode shell_mult_transpose(Mat A, Vec x, Vec y) {
-  ShellContext* ctx = nullptr;
-  PetscCall(MatShellGetContext(A, &ctx));
-  return guarded([&] { apply(*ctx, true, x, y); });
+  return guard_callback([&] { apply(A, true, x, y); });
 }
 
+// Cleanup runs from destructors and throws nothing: plain PETSc error codes.
 PetscErrorCode shell_destroy(Mat A) {
   ShellContext* ctx = nullptr;
   PetscCall(MatShellGetContext(A, &ctx));
   delete ctx;
-  return 0;
+  return PETSC_SUCCESS;
 }
 
 Mat create_operator(BilevelProblem& problem, Vec layout, bool transpose) {

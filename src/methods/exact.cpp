@@ -37,7 +37,7 @@ PetscInt ExactMethod::solve_inner(BilevelProblem& problem, Vec lambda, Vec w, Pe
   Matrix J(create_forward_operator(problem, w));
   Krylov ksp;
   HP_CALL(KSPCreate(problem.comm(), ksp.out()));
-  HP_CALL(KSPSetOptionsPrefix(ksp, "exact_inner_"));
+  HP_CALL(KSPSetOptionsPrefix(ksp, "exact_"));
   HP_CALL(KSPSetOperators(ksp, J, J));
   HP_CALL(KSPSetType(ksp, problem.jacobian_symmetric() ? KSPCG : KSPGMRES));
   PC pc = nullptr;
@@ -95,7 +95,7 @@ HypergradientResult ExactMethod::compute(BilevelProblem& problem, const InnerSol
   const double t1 = MPI_Wtime();
   res.seconds_inner = t1 - t0;
 
-  auto solver = make_krylov_adjoint("exact", problem.jacobian_symmetric() ? KSPCG : KSPGMRES, "exact_hg_");
+  auto solver = make_krylov_adjoint("exact", problem.jacobian_symmetric() ? KSPCG : KSPGMRES, "exact_adjoint_");
   HypergradientRequest cold = req;
   cold.adjoint = nullptr;  // the ground truth never depends on a warm start
   const AdjointSolve s = solve_adjoint_and_assemble(problem, cold, *solver, 100000, kTol, res);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
@@ -20,17 +21,19 @@ struct ConvergenceContext {
 };
 
 PetscErrorCode converged(KSP ksp, PetscInt it, PetscReal rnorm, KSPConvergedReason* reason, void* p) {
-  auto* ctx = static_cast<ConvergenceContext*>(p);
-  PetscCall(KSPConvergedDefault(ksp, it, rnorm, reason, ctx->default_ctx));
-  if (*reason == KSP_CONVERGED_ITERATING && rnorm <= ctx->floor) *reason = KSP_CONVERGED_ATOL;
-  return 0;
+  return guard_callback([&] {
+    auto* ctx = static_cast<ConvergenceContext*>(p);
+    HP_CALL(KSPConvergedDefault(ksp, it, rnorm, reason, ctx->default_ctx));
+    if (*reason == KSP_CONVERGED_ITERATING && rnorm <= ctx->floor) *reason = KSP_CONVERGED_ATOL;
+  });
 }
 
+// Cleanup runs from destructors and throws nothing: plain PETSc error codes.
 PetscErrorCode destroy_context(void* p) {
   auto* ctx = static_cast<ConvergenceContext*>(p);
   PetscCall(KSPConvergedDefaultDestroy(ctx->default_ctx));
   delete ctx;
-  return 0;
+  return PETSC_SUCCESS;
 }
 
 std::string advice(KSPConvergedReason r, const std::string& method) {
@@ -82,7 +85,7 @@ class KrylovAdjoint final : public AdjointSolver {
     ctx->floor = 10 * DBL_EPSILON * bnorm;
     HP_CALL(KSPConvergedDefaultCreate(&ctx->default_ctx));
     HP_CALL(KSPSetConvergenceTest(ksp, converged, ctx, destroy_context));
-    HP_CALL(KSPSetFromOptions(ksp));  // last: -hg_ksp_type etc. win
+    HP_CALL(KSPSetFromOptions(ksp));  // last: -adjoint_ksp_type etc. win
     HP_CALL(KSPSolve(ksp, b, v));
     KSPConvergedReason reason;
     HP_CALL(KSPGetConvergedReason(ksp, &reason));

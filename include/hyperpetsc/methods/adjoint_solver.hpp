@@ -31,10 +31,10 @@ Vector implicit_hypergradient(BilevelProblem& problem, Vec w, Vec lambda, Vec v)
 // v_j = ∂_wΦᵀ v_{j−1} + b  (aid_fp; aid_neumann is this with one more iteration).
 std::unique_ptr<AdjointSolver> make_fixed_point_adjoint();
 
-// A PETSc KSP of `ksp_type` (options prefix -hg_, or `prefix`) on a MATSHELL for I − ∂_wΦᵀ.
-// Errors name `method` and suggest alternatives.
+// A PETSc KSP of `ksp_type` (options prefix `prefix`: -adjoint_ for AID, -exact_adjoint_
+// for exact) on a MATSHELL for I − ∂_wΦᵀ. Errors name `method` and suggest alternatives.
 std::unique_ptr<AdjointSolver> make_krylov_adjoint(std::string method, std::string ksp_type,
-                                                   std::string prefix = "hg_");
+                                                   std::string prefix = "adjoint_");
 
 // The shell operator A = I − ∂_wΦᵀ (MatMult) with Aᵀ = I − ∂_wΦ (MatMultTranspose).
 // The problem must outlive the matrix.
