@@ -1,15 +1,18 @@
-// exact: the ground truth. The inner problem is solved by Newton's method on the
-// fixed-point residual F(w) = w − Φ(w, λ) (for a gradient step, F = η∇L, so the stopping
-// test is a relative gradient norm of 1e-12), then the adjoint to relative residual 1e-12.
+// exact: the ground truth. The inner problem is solved by Newton–Krylov (PETSc SNES,
+// options prefix -exact_) on the fixed-point residual F(w) = w − Φ(w, λ), with Jacobian
+// the matrix-free I − ∂_wΦ; for a gradient step F = η∇_wL, so the stopping test
+// ‖F‖ ≤ 1e-12·‖F(w_0)‖ is a relative gradient norm. Then the adjoint to relative residual
+// 1e-12 (prefix -exact_adjoint_).
 #include <mpi.h>
-#include <petscksp.h>
+#include <petscsnes.h>
 
-#include <cmath>
 #include <sstream>
+#include <vector>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
 #include "hyperpetsc/methods/aid_method.hpp"
 #include "hyperpetsc/methods/exact_method.hpp"
+#include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
 
@@ -17,70 +20,104 @@ namespace hp {
 
 namespace {
 constexpr double kTol = 1e-12;
-constexpr int kMaxNewton = 100;
-constexpr int kMaxBacktracks = 40;
+constexpr PetscInt kMaxNewton = 100;
+constexpr PetscInt kMaxLinearIterations = 100000;
 
-double residual(BilevelProblem& p, Vec w, Vec lambda, Vec F) {
-  p.apply_map(w, lambda, F);
-  HP_CALL(VecAYPX(F, -1.0, w));  // F = w − Φ(w)
-  double n = 0;
-  HP_CALL(VecNorm(F, NORM_2, &n));
-  return n;
+struct NewtonContext {
+  BilevelProblem* problem;
+  Vec lambda;
+};
+
+PetscErrorCode residual(SNES, Vec w, Vec F, void* p) {
+  return guard_callback([&] {
+    const auto* ctx = static_cast<NewtonContext*>(p);
+    ctx->problem->apply_map(w, ctx->lambda, F);
+    HP_CALL(VecAYPX(F, -1.0, w));  // F = w − Φ(w)
+  });
 }
+
+// The Jacobian is the shell I − ∂_wΦ, which reads the problem's linearisation point.
+PetscErrorCode jacobian(SNES, Vec w, Mat J, Mat, void* p) {
+  return guard_callback([&] {
+    const auto* ctx = static_cast<NewtonContext*>(p);
+    ctx->problem->linearize(w, ctx->lambda);
+    // A new operator for the KSP (so a preconditioner from the options is rebuilt).
+    HP_CALL(MatAssemblyBegin(J, MAT_FINAL_ASSEMBLY));
+    HP_CALL(MatAssemblyEnd(J, MAT_FINAL_ASSEMBLY));
+  });
+}
+
+std::string advice(SNESConvergedReason reason) {
+  switch (reason) {
+    case SNES_DIVERGED_LINEAR_SOLVE:
+      return "the map may not be a contraction: check inner.step_size (or use auto)";
+    case SNES_DIVERGED_FNORM_NAN:
+    case SNES_DIVERGED_FUNCTION_DOMAIN:
+      return "the residual became NaN or Inf: check inner.step_size (or use auto) and that the data are finite";
+    case SNES_DIVERGED_DTOL:
+      return "the residual grew instead of shrinking: check inner.step_size (or use auto)";
+    default:
+      return "the problem may be too ill-conditioned: raise hyperparameters.init, and check inner.step_size";
+  }
+}
+
+// Every value in the message is global, so every rank throws the same text.
+[[noreturn]] void throw_newton_failure(SNES snes, SNESConvergedReason reason, PetscInt steps,
+                                       const std::vector<PetscReal>& history) {
+  std::ostringstream os;
+  os << "hypergradient.method exact: the inner Newton solve (SNES, options prefix -exact_) failed with "
+     << SNESConvergedReasons[reason] << " after " << steps << " Newton steps";
+  if (reason == SNES_DIVERGED_LINEAR_SOLVE) {
+    KSP ksp = nullptr;
+    HP_CALL(SNESGetKSP(snes, &ksp));
+    KSPConvergedReason kr;
+    HP_CALL(KSPGetConvergedReason(ksp, &kr));
+    KSPType type = nullptr;
+    HP_CALL(KSPGetType(ksp, &type));
+    os << " (its linear solve, KSP " << type << ", ended with " << KSPConvergedReasons[kr] << ")";
+  }
+  PetscInt recorded = 0;
+  HP_CALL(SNESGetConvergenceHistory(snes, nullptr, nullptr, &recorded));
+  if (recorded > 1 && history[0] > 0)
+    os << ", reaching ‖w − Φ(w)‖/‖w_0 − Φ(w_0)‖ = " << history[static_cast<size_t>(recorded - 1)] / history[0]
+       << " (target " << kTol << ")";
+  os << "; " << advice(reason);
+  throw UserError(os.str());
+}
+
 }  // namespace
 
 PetscInt ExactMethod::solve_inner(BilevelProblem& problem, Vec lambda, Vec w, PetscInt* linear_its) {
-  Vector F = problem.create_inner_vector(), step = problem.create_inner_vector(),
-         trial = problem.create_inner_vector(), Ft = problem.create_inner_vector();
-  double fn = residual(problem, w, lambda, F);
-  const double f0 = fn;
+  NewtonContext ctx{&problem, lambda};
+  Vector F = problem.create_inner_vector();
   Matrix J(create_forward_operator(problem, w));
-  Krylov ksp;
-  HP_CALL(KSPCreate(problem.comm(), ksp.out()));
-  HP_CALL(KSPSetOptionsPrefix(ksp, "exact_"));
-  HP_CALL(KSPSetOperators(ksp, J, J));
+  Nonlinear snes;
+  HP_CALL(SNESCreate(problem.comm(), snes.out()));
+  HP_CALL(SNESSetOptionsPrefix(snes, "exact_"));
+  HP_CALL(SNESSetType(snes, SNESNEWTONLS));
+  HP_CALL(SNESSetFunction(snes, F, residual, &ctx));
+  HP_CALL(SNESSetJacobian(snes, J, J, jacobian, &ctx));
+  // Only the relative residual stops it (no step-length test): ‖F‖ ≤ 1e-12·‖F(w_0)‖.
+  HP_CALL(SNESSetTolerances(snes, PETSC_DEFAULT, kTol, 0.0, kMaxNewton, PETSC_DEFAULT));
+  HP_CALL(SNESKSPSetUseEW(snes, PETSC_TRUE));  // Eisenstat–Walker forcing terms
+  std::vector<PetscReal> history(static_cast<size_t>(kMaxNewton + 1));
+  HP_CALL(SNESSetConvergenceHistory(snes, history.data(), nullptr, kMaxNewton + 1, PETSC_TRUE));
+  KSP ksp = nullptr;
+  HP_CALL(SNESGetKSP(snes, &ksp));
   HP_CALL(KSPSetType(ksp, problem.jacobian_symmetric() ? KSPCG : KSPGMRES));
+  HP_CALL(KSPSetTolerances(ksp, PETSC_DEFAULT, PETSC_DEFAULT, PETSC_DEFAULT, kMaxLinearIterations));
   PC pc = nullptr;
   HP_CALL(KSPGetPC(ksp, &pc));
   HP_CALL(PCSetType(pc, PCNONE));
-  HP_CALL(KSPSetTolerances(ksp, 1e-2, 1e-3 * kTol * f0, PETSC_DEFAULT, 100000));
-  HP_CALL(KSPSetFromOptions(ksp));
-  PetscInt newton = 0;
-  *linear_its = 0;
-  while (fn > kTol * f0 && std::isfinite(fn)) {
-    if (newton == kMaxNewton) break;
-    ++newton;
-    problem.linearize(w, lambda);
-    // Forcing term: more accurate solves as F shrinks (superlinear convergence).
-    HP_CALL(KSPSetTolerances(ksp, std::fmin(1e-2, fn / f0), 1e-3 * kTol * f0, PETSC_DEFAULT, 100000));
-    HP_CALL(KSPSolve(ksp, F, step));  // (I − ∂_wΦ) step = F;  w ← w − s·step
-    KSPConvergedReason reason;
-    HP_CALL(KSPGetConvergedReason(ksp, &reason));
-    PetscInt its = 0;
-    HP_CALL(KSPGetIterationNumber(ksp, &its));
-    *linear_its += its;
-    if (reason < 0 && reason != KSP_DIVERGED_ITS)
-      throw UserError(std::string("hypergradient.method exact: the Newton step's linear solve failed with ") +
-                      KSPConvergedReasons[reason] + "; the map may not be a contraction (check inner.step_size)");
-    double s = 1.0, ft = 0;
-    for (int b = 0; b <= kMaxBacktracks; ++b, s *= 0.5) {
-      HP_CALL(VecWAXPY(trial, -s, step, w));
-      ft = residual(problem, trial, lambda, Ft);
-      if (ft < fn) break;
-    }
-    if (!(ft < fn)) break;  // no decrease possible: at the rounding floor
-    HP_CALL(VecCopy(trial, w));
-    HP_CALL(VecCopy(Ft, F));
-    fn = ft;
-  }
-  if (!(fn <= kTol * f0) && f0 > 0) {
-    std::ostringstream os;
-    os << "hypergradient.method exact: the inner problem reached only ‖w − Φ(w)‖/‖w_0 − Φ(w_0)‖ = "
-       << fn / f0 << " after " << newton << " Newton steps (target " << kTol
-       << "); the problem may be too ill-conditioned: raise hyperparameters.init";
-    throw UserError(os.str());
-  }
-  return newton;
+  HP_CALL(SNESSetFromOptions(snes));  // last: -exact_snes_*, -exact_ksp_* win
+  HP_CALL(SNESSolve(snes, nullptr, w));
+  SNESConvergedReason reason;
+  HP_CALL(SNESGetConvergedReason(snes, &reason));
+  PetscInt steps = 0;
+  HP_CALL(SNESGetIterationNumber(snes, &steps));
+  HP_CALL(SNESGetLinearSolveIterations(snes, linear_its));
+  if (reason < 0) throw_newton_failure(snes, reason, steps, history);
+  return steps;
 }
 
 HypergradientResult ExactMethod::compute(BilevelProblem& problem, const InnerSolver&,
@@ -98,7 +135,7 @@ HypergradientResult ExactMethod::compute(BilevelProblem& problem, const InnerSol
   auto solver = make_krylov_adjoint("exact", problem.jacobian_symmetric() ? KSPCG : KSPGMRES, "exact_adjoint_");
   HypergradientRequest cold = req;
   cold.adjoint = nullptr;  // the ground truth never depends on a warm start
-  const AdjointSolve s = solve_adjoint_and_assemble(problem, cold, *solver, 100000, kTol, res);
+  const AdjointSolve s = solve_adjoint_and_assemble(problem, cold, *solver, kMaxLinearIterations, kTol, res);
   if (s.reason == "DIVERGED_ITS")
     throw UserError("hypergradient.method exact: the adjoint solve did not reach relative residual 1e-12");
   res.seconds_adjoint = MPI_Wtime() - t1;

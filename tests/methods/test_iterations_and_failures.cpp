@@ -249,6 +249,24 @@ TEST(Failures, AidCgOnAnIndefiniteSystemNamesTheReason) {
   EXPECT_LT(rel_err(r.g, expected), 1e-12);
 }
 
+// exact's Newton step on the same indefinite system: CG fails inside the SNES, and the
+// error names both reasons and the remedy.
+TEST(Failures, ExactOnAnIndefiniteSystemNamesTheReason) {
+  const PetscInt n = 8;
+  std::vector<double> diag(n), target(n, 0.0);
+  for (PetscInt i = 0; i < n; ++i) diag[i] = i % 2 ? 2.0 : 0.0;  // F(w) = (I − D) w − λ
+  DiagonalProblem problem(diag, target);
+  Vector lambda = problem.create_outer_vector();
+  HP_CALL(VecSet(lambda, 1.0));
+  hp::InnerSolver gd("gradient_descent", 0.0);
+  const std::string msg =
+      collective_user_error(PETSC_COMM_WORLD, [&] { hp::test::run_method(problem, "exact", lambda, gd, 0, 0); });
+  EXPECT_HAS(msg, "hypergradient.method exact");
+  EXPECT_HAS(msg, "DIVERGED_LINEAR_SOLVE");
+  EXPECT_HAS(msg, "DIVERGED_INDEFINITE");
+  EXPECT_HAS(msg, "inner.step_size");
+}
+
 TEST(Failures, UnknownNamesAreUserErrors) {
   std::string msg = collective_user_error(PETSC_COMM_WORLD, [] { hp::make_method("aid_nonsense"); });
   EXPECT_HAS(msg, "hypergradient.method");

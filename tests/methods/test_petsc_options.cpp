@@ -74,4 +74,13 @@ TEST_F(PetscOptionPrefixes, ExactAdjointKspReadsExactAdjointOptions) {
   EXPECT_HAS(msg, "adjoint solve did not reach");
 }
 
+// One Newton step cannot reach 1e-12 on this logistic problem: the SNES says so.
+TEST_F(PetscOptionPrefixes, ExactNewtonSolveReadsExactOptions) {
+  ScopedOption max_it("-exact_snes_max_it", "1");
+  const std::string msg = hp::test::collective_user_error(PETSC_COMM_WORLD, [&] { run("exact", 0); });
+  EXPECT_HAS(msg, "hypergradient.method exact");
+  EXPECT_HAS(msg, "DIVERGED_MAX_IT after 1 Newton steps");
+  EXPECT_HAS(msg, "hyperparameters.init");
+}
+
 }  // namespace

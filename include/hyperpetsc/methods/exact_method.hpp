@@ -11,7 +11,9 @@ class ExactMethod final : public HypergradientMethod {
                               const HypergradientRequest& request) override;
   bool needs_contraction() const override { return false; }
 
-  // Newton on F(w) = w − Φ(w) from w (in place); returns the Newton steps taken.
+  // Newton–Krylov (PETSc SNES, options prefix -exact_) on F(w) = w − Φ(w, λ) from w (in
+  // place) to ‖F‖ ≤ 1e-12·‖F(w_0)‖; returns the Newton steps taken. Throws hp::UserError
+  // naming the SNES reason when it fails.
   static PetscInt solve_inner(BilevelProblem& problem, Vec lambda, Vec w, PetscInt* linear_its);
 };
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <petscksp.h>
 #include <petscmat.h>
+#include <petscsnes.h>
 #include <petscvec.h>
 
 #include <utility>
@@ -44,6 +45,7 @@ class Handle {
 using Vector = Handle<Vec, VecDestroy>;
 using Matrix = Handle<Mat, MatDestroy>;
 using Krylov = Handle<KSP, KSPDestroy>;
+using Nonlinear = Handle<SNES, SNESDestroy>;
 using Scatter = Handle<VecScatter, VecScatterDestroy>;
 
 }  // namespace hp
