@@ -47,6 +47,11 @@ DataOperator::DataOperator(Mat X, PetscInt c, const std::string& layout) : c_(c)
     HP_CALL(MatCreateMAIJ(X, c, a_.out()));  // dof 1 returns X itself: no cost for ridge
     return;
   }
+  int size = 1;
+  MPI_Comm_size(comm_, &size);
+  // The same answer on every rank: it decides whether to call the collective ghost
+  // scatters, so it must not depend on this rank's share of rows or features.
+  parallel_ = size > 1;
   HP_CALL(MatTranspose(X, MAT_INITIAL_MATRIX, xt_.out()));
   HP_CALL(MatGetLocalSize(xt_, &local_features_, &local_examples_));
   const PetscInt* colmap = nullptr;
@@ -141,7 +146,7 @@ void DataOperator::scores(Vec w, Vec z) const {
   HP_CALL(VecGetArray(z, &pz));
   csr_transpose_times_block_add(diag_csr_, c_, pw, pz);
   HP_CALL(VecRestoreArray(z, &pz));
-  if (ghosts_ > 0 || n_ > local_examples_) {
+  if (parallel_) {
     PetscScalar* pg = nullptr;
     HP_CALL(VecSet(ghost_buffer_, 0.0));
     HP_CALL(VecGetArray(ghost_buffer_, &pg));
@@ -149,7 +154,7 @@ void DataOperator::scores(Vec w, Vec z) const {
     HP_CALL(VecRestoreArray(ghost_buffer_, &pg));
   }
   HP_CALL(VecRestoreArrayRead(w, &pw));
-  if (n_ > local_examples_) {  // more than one rank: reduce the partial scores
+  if (parallel_) {  // reduce the partial scores into their owners
     HP_CALL(VecScatterBegin(ghost_scatter_, ghost_buffer_, z, ADD_VALUES, SCATTER_REVERSE));
     HP_CALL(VecScatterEnd(ghost_scatter_, ghost_buffer_, z, ADD_VALUES, SCATTER_REVERSE));
   }
@@ -183,15 +188,14 @@ bool DataOperator::back_combined(Vec r, Vec w, const double* row_scale, double b
     first.row_scale = row_scale;
     first.w = pw;
   }
-  const bool parallel = n_ > local_examples_;
-  if (parallel) HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
+  if (parallel_) HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
   const PetscScalar* pr = nullptr;
   PetscScalar* po = nullptr;
   HP_CALL(VecGetArrayRead(r, &pr));
   HP_CALL(VecGetArray(out, &po));
   csr_times_block(diag_csr_, c_, pr, po, first);  // overlaps the ghost exchange
   HP_CALL(VecRestoreArrayRead(r, &pr));
-  if (parallel) {
+  if (parallel_) {
     HP_CALL(VecScatterEnd(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
     const PetscScalar* pg = nullptr;
     HP_CALL(VecGetArrayRead(ghost_buffer_, &pg));
@@ -207,8 +211,7 @@ bool DataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double
                                    Vec z_out) const {
   if (!by_features_) return false;
   LogScope scope(log_events().back);
-  const bool parallel = n_ > local_examples_;
-  if (parallel) {
+  if (parallel_) {
     HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
     HP_CALL(VecScatterEnd(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
   }
@@ -232,7 +235,7 @@ bool DataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double
   HP_CALL(VecRestoreArrayRead(w, &f.w));
   HP_CALL(VecRestoreArrayRead(ghost_buffer_, &f.r_ghost));
   HP_CALL(VecRestoreArrayRead(r, &f.r_local));
-  if (parallel) {
+  if (parallel_) {
     HP_CALL(VecScatterBegin(ghost_scatter_, ghost_scores_, z_out, ADD_VALUES, SCATTER_REVERSE));
     HP_CALL(VecScatterEnd(ghost_scatter_, ghost_scores_, z_out, ADD_VALUES, SCATTER_REVERSE));
   }

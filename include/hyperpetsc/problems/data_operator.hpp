@@ -58,6 +58,7 @@ class DataOperator {
   Mat diag_ = nullptr, offd_ = nullptr;  // Xᵀ's local blocks (owned by xt_)
   CsrView diag_csr_, offd_csr_;
   PetscInt local_features_ = 0, local_examples_ = 0, ghosts_ = 0, n_ = 0, d_ = 0;
+  bool parallel_ = false;     // features: more than one rank (the ghost scatters run)
   Scatter ghost_scatter_;     // scores layout -> ghost rows of R / partial scores
   Vector ghost_buffer_;       // sequential, ghosts_·c
   Vector ghost_scores_;       // sequential, ghosts_·c: partial scores for other ranks
