@@ -16,7 +16,7 @@ std::unique_ptr<BilevelProblem> make_ridge_l2(MPI_Comm, LabelledSplits s, const 
   auto val_loss = make_squared_loss(s.val_labels, s.val.n);
   return std::make_unique<FeatureL2Model>("ridge_l2", std::move(s.train), std::move(s.val),
                                           std::move(train_loss), std::move(val_loss),
-                                          cfg.hyperparameters.shared, std::move(s.partition));
+                                          cfg.hyperparameters.shared, std::move(s.partition), s.layout);
 }
 
 std::unique_ptr<BilevelProblem> make_logistic_l2(MPI_Comm, LabelledSplits s, const Settings& cfg) {
@@ -36,7 +36,7 @@ std::unique_ptr<BilevelProblem> make_logistic_l2(MPI_Comm, LabelledSplits s, con
   auto val_loss = make_softmax_cross_entropy(class_indices(s.val_labels, s.classes), c, s.val.n);
   return std::make_unique<FeatureL2Model>("logistic_l2", std::move(s.train), std::move(s.val),
                                           std::move(train_loss), std::move(val_loss),
-                                          cfg.hyperparameters.shared, std::move(s.partition));
+                                          cfg.hyperparameters.shared, std::move(s.partition), s.layout);
 }
 
 struct Entry {

@@ -3,6 +3,7 @@
 // so a file of short lines ending in one long line leaves ranks without rows; two features
 // leave ranks without features from 3 ranks on. Each case is computed on PETSC_COMM_WORLD
 // and, as the reference, on PETSC_COMM_SELF by every rank. Registered with 1 to 4 ranks.
+// The layout and distribution are set here, so the binary ignores -test_data_layout.
 #include <gtest/gtest.h>
 #include <petscvec.h>
 
@@ -63,18 +64,8 @@ const Data kData[] = {
 
 using Param = std::tuple<Data, const char*, const char*>;  // data, layout, distribution
 
-// Sets a PETSc option for the lifetime of the object.
-struct Option {
-  Option(const char* name, const char* value) : name_(name) {
-    HP_CALL(PetscOptionsSetValue(nullptr, name, value));
-  }
-  ~Option() { (void)PetscOptionsClearValue(nullptr, name_); }
-  Option(const Option&) = delete;
-  Option& operator=(const Option&) = delete;
-  const char* name_;
-};
-
-hp::Settings settings_for(const Data& data, const std::string& dir) {
+hp::Settings settings_for(const Data& data, const std::string& dir, const char* layout,
+                          const char* distribution) {
   const bool classes = std::string(data.type) == "logistic_l2";
   const std::string train = dir + "/train.libsvm", val = dir + "/val.libsvm";
   hp::test::write_file(PETSC_COMM_WORLD, train, data.train(classes));
@@ -88,6 +79,8 @@ hp::Settings settings_for(const Data& data, const std::string& dir) {
   s.problem.val = s.problem.train;
   s.problem.val.key = "problem.val";
   s.problem.val.path = val;
+  s.problem.layout = layout;
+  s.problem.feature_distribution = distribution;
   return s;
 }
 
@@ -134,10 +127,8 @@ class UnevenData : public ::testing::TestWithParam<Param> {};
 
 TEST_P(UnevenData, SameResultsAsOneRank) {
   const auto& [data, layout, distribution] = GetParam();
-  const Option layout_option("-hp_data_layout", layout);
-  const Option distribution_option("-hp_feature_distribution", distribution);
   const std::string dir = hp::test::shared_temp_dir(PETSC_COMM_WORLD);
-  const hp::Settings settings = settings_for(data, dir);
+  const hp::Settings settings = settings_for(data, dir, layout, distribution);
 
   int size = 1;
   MPI_Comm_size(PETSC_COMM_WORLD, &size);

@@ -16,6 +16,8 @@ struct ProblemSettings {
   DatasetSpec train, val;
   std::optional<DatasetSpec> test;
   PetscInt n_features = -1;           // -1: the largest feature index in any file
+  std::string layout = "auto";                     // auto|rows|features|dense
+  std::string feature_distribution = "balanced";  // balanced|contiguous
 };
 
 struct HyperparameterSettings {
