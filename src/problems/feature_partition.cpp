@@ -3,9 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
-#include <string>
 
-#include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
 
