@@ -1,4 +1,5 @@
 #include "hyperpetsc/problems/block_csr_kernels.hpp"
+#include "hyperpetsc/problems/block_csr_kernel_variants.hpp"
 
 namespace hp {
 
@@ -48,6 +49,19 @@ void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScal
   if (use_avx2()) return avx2::transpose_times_block_add(A, c, x, y);
 #endif
   generic::transpose_times_block_add(A, c, x, y);
+}
+
+const BlockCsrKernels& generic_block_csr_kernels() {
+  static const BlockCsrKernels k{generic::times_block, generic::fused, generic::transpose_times_block_add};
+  return k;
+}
+
+const BlockCsrKernels* avx2_block_csr_kernels() {
+#if defined(HP_HAVE_AVX2_KERNELS)
+  static const BlockCsrKernels k{avx2::times_block, avx2::fused, avx2::transpose_times_block_add};
+  if (use_avx2()) return &k;
+#endif
+  return nullptr;
 }
 
 }  // namespace hp

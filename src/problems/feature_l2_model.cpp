@@ -13,7 +13,7 @@ namespace hp {
 FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
                                std::unique_ptr<DataLoss> train_loss,
                                std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
-                               FeaturePartition partition)
+                               FeaturePartition partition, DataLayout layout)
     : name_(std::move(name)),
       train_(std::move(train)),
       val_(std::move(val)),
@@ -29,19 +29,17 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   PetscInt lo = 0, hi = 0;
   HP_CALL(MatGetOwnershipRangeColumn(train_.X, &lo, &hi));
   local_features_ = hi - lo;
-  const std::string layout = requested_data_layout();
-  if (layout != "auto" && layout != "rows" && layout != "features" && layout != "dense")
-    throw UserError("-hp_data_layout " + layout + ": use rows, features, dense or auto");
   // Both splits use the same decision (made on the training set) so W has one layout.
-  const std::string chosen = layout != "auto" ? layout : automatic_data_layout(train_.X, c_);
-  if (chosen == "dense") {  // store X as MATMPIDENSE (one copy: converted in place)
+  const DataLayout chosen =
+      layout != DataLayout::automatic ? layout : automatic_data_layout(train_.X, c_);
+  if (chosen == DataLayout::dense) {  // store X as MATMPIDENSE (one copy: converted in place)
     for (Dataset* s : {&train_, &val_}) {
       Mat x = s->X;
       HP_CALL(MatConvert(x, MATDENSE, MAT_INPLACE_MATRIX, &x));
     }
   }
-  mt_ = std::make_unique<DataOperator>(train_.X, c_, chosen);
-  mv_ = std::make_unique<DataOperator>(val_.X, c_, chosen);
+  mt_ = make_data_operator(train_.X, c_, chosen);
+  mv_ = make_data_operator(val_.X, c_, chosen);
   zt_ = mt_->create_scores();
   HP_CALL(VecDuplicate(zt_, rt_.out()));
   HP_CALL(VecDuplicate(zt_, zt_next_.out()));

@@ -3,9 +3,6 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
-#include <string>
-
-#include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
 
@@ -69,22 +66,16 @@ FeaturePartition snake_partition(const std::vector<int>& counts, int size, int r
 
 }  // namespace
 
-FeaturePartition partition_features(MPI_Comm comm, const RawRows& train, PetscInt d) {
+FeaturePartition partition_features(MPI_Comm comm, const RawRows& train, PetscInt d,
+                                    FeatureDistribution how) {
   int size = 1, rank = 0;
   MPI_Comm_size(comm, &size);
   MPI_Comm_rank(comm, &rank);
-  char choice[32] = "balanced";
-  PetscBool set = PETSC_FALSE;
-  HP_CALL(PetscOptionsGetString(nullptr, nullptr, "-hp_feature_distribution", choice,
-                                sizeof choice, &set));
-  const std::string how = choice;
-  if (how != "balanced" && how != "contiguous")
-    throw UserError("-hp_feature_distribution " + how + ": use balanced or contiguous");
   FeaturePartition p;
   p.local = d;
   if (size == 1) return p;
   const std::vector<int> counts = training_counts(comm, train, d);
-  if (how == "contiguous") {
+  if (how == FeatureDistribution::contiguous) {
     p.local = contiguous_local(counts, size, rank);
     return p;
   }

@@ -61,14 +61,18 @@ const KeyTable<LabelledDataOptions>& labelled_data_table() {
   return t;
 }
 
-LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, const ProblemSettings&,
+LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, const ProblemSettings& placement,
                            bool need_classes) {
+  // Names first: a typo fails before any file is read.
+  const DataLayout layout = data_layout_from_name(placement.layout);
+  const FeatureDistribution distribution = feature_distribution_from_name(placement.feature_distribution);
   RawRows train = read_rows(comm, problem.train);
   RawRows val = read_rows(comm, problem.val);
   std::optional<RawRows> test;
   if (problem.test) test = read_rows(comm, *problem.test);
 
   LabelledSplits s;
+  s.layout = layout;
   PetscInt max_col = std::max(train.max_col, val.max_col);
   if (test) max_col = std::max(max_col, test->max_col);
   s.features = problem.n_features > 0 ? problem.n_features : max_col + 1;
@@ -84,7 +88,7 @@ LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, co
 
   // Only the training data decide the balance; a column index beyond n_features is
   // reported by assemble (left alone here).
-  s.partition = partition_features(comm, train, s.features);
+  s.partition = partition_features(comm, train, s.features, distribution);
   for (RawRows* r : {&train, &val, test ? &*test : nullptr})
     if (r) renumber_features(*r, s.partition);
   s.train = assemble(comm, train, s.features, s.partition.local, problem.train.key);

@@ -44,7 +44,7 @@ ProblemEntry logistic_l2_problem() {
         auto val_loss = make_softmax_cross_entropy(class_indices(s.val_labels, s.classes), c, s.val.n);
         return std::make_unique<FeatureL2Model>("logistic_l2", std::move(s.train), std::move(s.val),
                                                 std::move(train_loss), std::move(val_loss), h.shared,
-                                                std::move(s.partition));
+                                                std::move(s.partition), s.layout);
       });
 }
 

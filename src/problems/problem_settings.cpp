@@ -1,21 +1,10 @@
 #include "hyperpetsc/problems/problem_settings.hpp"
 
 #include "hyperpetsc/petsc/user_text.hpp"
+#include "hyperpetsc/problems/data_placement.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
 
 namespace hp {
-
-std::vector<NamedChoice> data_layout_choices() {
-  return {{"auto", "dense if >= 30% nonzeros and W fits per rank, else features if d > n, else rows"},
-          {"rows", "X by examples, PETSc MAIJ products"},
-          {"features", "Xᵀ by features, fused register-blocked kernels (text data)"},
-          {"dense", "MATMPIDENSE, one BLAS gemm per product (dense data)"}};
-}
-
-std::vector<NamedChoice> feature_distribution_choices() {
-  return {{"balanced", "features dealt to ranks by frequency: even features and nonzeros"},
-          {"contiguous", "natural order split into ranges of equal work"}};
-}
 
 const KeyTable<ProblemSettings>& problem_common_table() {
   static const KeyTable<ProblemSettings> t =

@@ -15,7 +15,7 @@ ProblemEntry ridge_l2_problem() {
         auto val_loss = make_squared_loss(s.val_labels, s.val.n);
         return std::make_unique<FeatureL2Model>("ridge_l2", std::move(s.train), std::move(s.val),
                                                 std::move(train_loss), std::move(val_loss), h.shared,
-                                                std::move(s.partition));
+                                                std::move(s.partition), s.layout);
       });
 }
 

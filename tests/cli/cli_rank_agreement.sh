@@ -52,7 +52,8 @@ run one 1 || exit 1
 for layout in rows features dense; do
   for dist in balanced contiguous; do
     name="np${n}_${layout}_${dist}"
-    run "$name" "$n" -hp_data_layout "$layout" -hp_feature_distribution "$dist" && compare "$name" one
+    run "$name" "$n" --set problem.layout="$layout" --set problem.feature_distribution="$dist" &&
+      compare "$name" one
   done
 done
 

@@ -11,6 +11,7 @@
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
+#include "hyperpetsc/problems/labelled_splits.hpp"
 #include "small_problems.hpp"
 
 namespace {
@@ -35,15 +36,6 @@ std::vector<int> column_counts(const hp::RawRows& rows, PetscInt d) {
   for (PetscInt j : rows.cols) ++c[static_cast<size_t>(j)];
   return c;
 }
-
-// Sets one option for the scope of a test.
-struct Option {
-  Option(const char* name, const char* value) : name_(name) {
-    HP_CALL(PetscOptionsSetValue(nullptr, name, value));
-  }
-  ~Option() { (void)PetscOptionsClearValue(nullptr, name_); }
-  const char* name_;
-};
 
 int world_size() {
   int p = 1;
@@ -116,22 +108,44 @@ TEST(FeaturePartition, BalancedDealsEqualFeatureCountsAndNearlyEqualNonzeros) {
 }
 
 TEST(FeaturePartition, ContiguousKeepsTheNaturalOrder) {
-  const Option opt("-hp_feature_distribution", "contiguous");
   const hp::RawRows rows = text_rows(PETSC_COMM_WORLD);
-  const hp::FeaturePartition part = hp::partition_features(PETSC_COMM_WORLD, rows, kFeatures);
+  const hp::FeaturePartition part = hp::partition_features(PETSC_COMM_WORLD, rows, kFeatures,
+                                                           hp::FeatureDistribution::contiguous);
   EXPECT_FALSE(part.position);
   PetscInt sum = part.local;
   MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPIU_INT, MPI_SUM, PETSC_COMM_WORLD);
   EXPECT_EQ(sum, kFeatures);
 }
 
-TEST(FeaturePartition, UnknownDistributionIsAUserError) {
-  const Option opt("-hp_feature_distribution", "cyclic");
-  const hp::RawRows rows = text_rows(PETSC_COMM_WORLD);
-  const std::string msg = hp::test::collective_user_error(
-      PETSC_COMM_WORLD, [&] { hp::partition_features(PETSC_COMM_WORLD, rows, kFeatures); });
-  EXPECT_HAS(msg, "-hp_feature_distribution cyclic");
-  EXPECT_HAS(msg, "balanced or contiguous");
+TEST(FeaturePartition, NamesRoundTrip) {
+  for (auto d : {hp::FeatureDistribution::balanced, hp::FeatureDistribution::contiguous})
+    EXPECT_EQ(hp::feature_distribution_from_name(hp::name_of(d)), d);
+  for (auto l : {hp::DataLayout::automatic, hp::DataLayout::rows, hp::DataLayout::features,
+                 hp::DataLayout::dense})
+    EXPECT_EQ(hp::data_layout_from_name(hp::name_of(l)), l);
+}
+
+// Unknown names are user errors naming the key, raised by load_splits before any file is
+// read (the data files here do not exist).
+TEST(FeaturePartition, UnknownDistributionOrLayoutIsAUserError) {
+  hp::ProblemSettings problem;
+  hp::LabelledDataOptions data;
+  data.train.key = "problem.train";
+  data.train.format = "libsvm";
+  data.train.path = "/nonexistent/train.svm";
+  data.val = data.train;
+  problem.layout = "auto";
+  problem.feature_distribution = "cyclic";
+  std::string msg = hp::test::collective_user_error(
+      PETSC_COMM_WORLD, [&] { hp::load_splits(PETSC_COMM_WORLD, data, problem, false); });
+  EXPECT_HAS(msg, "problem.feature_distribution: unknown feature distribution 'cyclic'");
+  EXPECT_HAS(msg, "balanced | contiguous");
+  problem.feature_distribution = "balanced";
+  problem.layout = "columns";
+  msg = hp::test::collective_user_error(
+      PETSC_COMM_WORLD, [&] { hp::load_splits(PETSC_COMM_WORLD, data, problem, false); });
+  EXPECT_HAS(msg, "problem.layout: unknown data layout 'columns'");
+  EXPECT_HAS(msg, "auto | rows | features | dense");
 }
 
 // Renumbered and assembled, column position[j] of X is natural column j of the file, for

@@ -27,6 +27,7 @@ struct Case {
   bool shared;
   PetscInt n_train = 90;
   PetscInt features = 20;
+  const char* layout = "";  // empty: -test_data_layout, else auto
 };
 
 std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.label; }
@@ -37,6 +38,10 @@ const Case kCases[] = {
     {"logistic", "logistic_l2", 3, false},
     {"logistic_shared", "logistic_l2", 3, true},
     {"logistic_wide", "logistic_l2", 3, false, 20, 30},  // d > n: W-by-features data layout
+    // Block widths past the 4-wide AVX2 registers with a remainder, through the fused
+    // kernels of the features layout (d·c ≤ 60 for the dense reference).
+    {"logistic_c5_features", "logistic_l2", 5, false, 90, 12, "features"},
+    {"logistic_c7_features", "logistic_l2", 7, false, 90, 8, "features"},
 };
 
 constexpr double kFdTol = 1e-6;
@@ -51,6 +56,7 @@ class Products : public ::testing::TestWithParam<Case> {
     spec_.n_train = GetParam().n_train;
     spec_.n_val = 70;
     spec_.features = GetParam().features;
+    spec_.layout = GetParam().layout;
     problem_ = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
     ref_ = std::make_unique<hp::test::DenseReference>(spec_);
     lambda_ = problem_->create_outer_vector();
@@ -83,6 +89,9 @@ TEST_P(Products, SizesMatchTheData) {
   PetscInt n = 0;
   HP_CALL(VecGetSize(w_, &n));
   EXPECT_EQ(n, ref_->inner_size());
+  if (spec_.classes > 0) {
+    EXPECT_EQ(ref_->c(), spec_.classes) << "every class in the data";
+  }
   HP_CALL(VecGetSize(lambda_, &n));
   EXPECT_EQ(n, ref_->outer_size());
   EXPECT_TRUE(problem_->jacobian_symmetric());

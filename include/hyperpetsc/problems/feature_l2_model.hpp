@@ -4,8 +4,8 @@
 //   Φ(W, λ) = W − η ∇_W L(W, λ).
 //
 // W ∈ R^{d×c} is stored row-major as an interlaced Vec (block size c) distributed by
-// feature; X is row-distributed MPIAIJ wrapped in MAIJ so X·W and Xᵀ·R are single sparse
-// products. ridge_l2 (squared loss, c = 1) and logistic_l2 (softmax cross-entropy) are
+// feature (`partition`); X·W and Xᵀ·R are a DataOperator of the given layout (automatic:
+// chosen from the training data). ridge_l2 (squared loss, c = 1) and logistic_l2 (softmax cross-entropy) are
 // this class with different DataLoss objects.
 #pragma once
 #include <petscmat.h>
@@ -26,7 +26,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
  public:
   FeatureL2Model(std::string name, Dataset train, Dataset val, std::unique_ptr<DataLoss> train_loss,
                  std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
-                 FeaturePartition partition = {});
+                 FeaturePartition partition = {}, DataLayout layout = DataLayout::automatic);
   ~FeatureL2Model() override;
 
   MPI_Comm comm() const override { return comm_; }

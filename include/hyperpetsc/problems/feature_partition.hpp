@@ -15,7 +15,7 @@
 // natural order (BilevelProblem::gather_outer).
 //
 // `contiguous` keeps the natural order and splits it into ranges of equal (training
-// nonzeros + 2 per feature); `-hp_feature_distribution contiguous|balanced` chooses.
+// nonzeros + 2 per feature). The caller chooses (problem.feature_distribution).
 #pragma once
 #include <mpi.h>
 #include <petscsys.h>
@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "hyperpetsc/data/dataset.hpp"
+#include "hyperpetsc/problems/data_placement.hpp"
 
 namespace hp {
 
@@ -34,8 +35,9 @@ struct FeaturePartition {
   std::shared_ptr<const std::vector<PetscInt>> position;
 };
 
-// Collective; identical on every rank. Reads -hp_feature_distribution.
-FeaturePartition partition_features(MPI_Comm comm, const RawRows& train, PetscInt d);
+// Collective; identical on every rank.
+FeaturePartition partition_features(MPI_Comm comm, const RawRows& train, PetscInt d,
+                                    FeatureDistribution how = FeatureDistribution::balanced);
 
 // Rewrites column indices j < d to position[j] (and re-sorts each row); indices ≥ d are
 // left for assemble() to report.

@@ -10,6 +10,7 @@
 
 #include "hyperpetsc/config/key_table.hpp"
 #include "hyperpetsc/data/dataset.hpp"
+#include "hyperpetsc/problems/data_placement.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/problems/problem_settings.hpp"
 
@@ -27,12 +28,14 @@ struct LabelledSplits {
   std::optional<Dataset> test;
   PetscInt features = 0;
   FeaturePartition partition;   // X's columns are features in this distributed order
+  DataLayout layout = DataLayout::automatic;  // problem.layout, for the problem to apply
   std::vector<double> classes;  // sorted distinct labels over all splits
   std::vector<double> train_labels, val_labels, test_labels;  // this rank's rows
 };
 
 // `need_classes`: gather the distinct labels (classification only; regression targets
-// would be copied to every rank).
+// would be copied to every rank). problem.feature_distribution decides the partition;
+// problem.layout is checked and returned in `layout`.
 LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& problem,
                            bool need_classes);
 

@@ -12,7 +12,7 @@ namespace hp {
 
 struct ProblemSettings {
   std::string type;                  // a name in problem_registry()
-  std::string layout;                // how X is stored: a name in data_layouts()
+  std::string layout;                // how X is stored: a name in data_layout_choices()
   std::string feature_distribution;  // which rank owns which feature: balanced | contiguous
   std::any options;                  // the entry's own keys, as its parse() returned them
 };
@@ -24,10 +24,6 @@ struct HyperparameterSettings {
 
 const KeyTable<ProblemSettings>& problem_common_table();
 const KeyTable<HyperparameterSettings>& hyperparameters_table();
-
-// Names for `problem.layout` and `problem.feature_distribution`.
-std::vector<NamedChoice> data_layout_choices();
-std::vector<NamedChoice> feature_distribution_choices();
 
 // The whole `problem` section: common keys, then the entry's own.
 ProblemSettings parse_problem(const ConfigNode* node, const ParseContext& ctx);
