@@ -54,4 +54,23 @@ double norm2(const std::vector<double>& a) {
   return std::sqrt(s);
 }
 
+double relative_difference(Vec a, Vec b) {
+  hp::Vector d;
+  HP_CALL(VecDuplicate(a, d.out()));
+  HP_CALL(VecWAXPY(d, -1.0, b, a));
+  double nd = 0, nb = 0;
+  HP_CALL(VecNorm(d, NORM_2, &nd));
+  HP_CALL(VecNorm(b, NORM_2, &nb));
+  return nd / nb;
+}
+
+std::string user_error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const hp::UserError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
 }  // namespace hp::test

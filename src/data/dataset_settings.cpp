@@ -30,10 +30,7 @@ std::string formats_where(bool file) {
 }
 
 KeyEntry<DatasetSpec> path_entry() {
-  KeyEntry<DatasetSpec> e;
-  e.name = "path";
-  e.type = "file";
-  e.help = "the data file (relative paths: from the config file's folder)";
+  auto e = key_entry<DatasetSpec>("path", "file", "", "the data file (relative paths: from the config file's folder)");
   e.required = true;
   e.read = [](DatasetSpec& d, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
     const std::string p = parse_text(n, key);

@@ -14,12 +14,9 @@ namespace {
 
 // `step_size`: a positive number, or auto (1/L_max, always contractive).
 KeyEntry<InnerSettings> step_size_entry() {
-  KeyEntry<InnerSettings> e;
-  e.name = "step_size";
-  e.type = "number | auto";
-  e.default_text = "auto";
+  auto e = key_entry<InnerSettings>("step_size", "number | auto", "auto",
+                                    "η of the gradient step; auto = 1/L from a Lanczos estimate");
   e.range_text = "> 0";
-  e.help = "η of the gradient step; auto = 1/L from a Lanczos estimate";
   e.invalid_examples = {"0", "-1", "fast", ".inf"};
   e.set_default = [](InnerSettings& s) {
     s.step_auto = true;

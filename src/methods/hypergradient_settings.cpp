@@ -7,11 +7,7 @@ namespace hp {
 namespace {
 
 KeyEntry<HypergradientSettings> method_entry() {
-  KeyEntry<HypergradientSettings> e;
-  e.name = "method";
-  e.type = "choice";
-  e.default_text = "aid_cg";
-  e.help = "the hypergradient method (see Methods below)";
+  auto e = key_entry<HypergradientSettings>("method", "choice", "aid_cg", "the hypergradient method (see Methods below)");
   e.choices = [] { return method_registry().choices(); };
   e.invalid_examples = {"aid_foo", "newton", "[itd]"};
   e.set_default = [](HypergradientSettings& s) { s.method = "aid_cg"; };

@@ -12,10 +12,7 @@ namespace hp {
 namespace {
 
 KeyEntry<LabelledDataOptions> split_entry(const char* name, bool required, const char* help) {
-  KeyEntry<LabelledDataOptions> e;
-  e.name = name;
-  e.type = "section";
-  e.help = help;
+  auto e = key_entry<LabelledDataOptions>(name, "section", "", help);
   e.required = required;
   const bool test = !required;
   e.read = [name, test](LabelledDataOptions& o, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
@@ -33,11 +30,8 @@ KeyEntry<LabelledDataOptions> split_entry(const char* name, bool required, const
 }
 
 KeyEntry<LabelledDataOptions> n_features_entry() {
-  KeyEntry<LabelledDataOptions> e;
-  e.name = "n_features";
-  e.type = "integer";
+  auto e = key_entry<LabelledDataOptions>("n_features", "integer", "", "d; default: the largest feature index in any file");
   e.range_text = ">= 1";
-  e.help = "d; default: the largest feature index in any file";
   e.invalid_examples = {"0", "-5", "2147483648", "many"};
   e.set_default = [](LabelledDataOptions& o) { o.n_features = 0; };
   e.read = [](LabelledDataOptions& o, const ConfigNode& n, const std::string& key, const ParseContext&) {

@@ -11,6 +11,7 @@
 #include "hyperpetsc/data/dataset_settings.hpp"
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "test_support.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 
 namespace {
@@ -25,14 +26,6 @@ hp::Settings from_text(const std::string& text, const std::vector<std::string>& 
   return hp::settings_from_text(text, "test.yaml", ".", sets);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const hp::UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 // The contract: README and docs promise these defaults. A changed default must be a
 // deliberate change of this list.
@@ -125,7 +118,7 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
       std::string base = kBase;
       if (k.key == "inner.momentum") base += "inner: {solver: heavy_ball}\n";
       // From --set: the message names the key and says where the value came from.
-      std::string msg = error_of([&] { from_text(base, {k.key + "=" + bad}); });
+      std::string msg = hp::test::user_error_of([&] { from_text(base, {k.key + "=" + bad}); });
       EXPECT_NE(msg.find(k.key), std::string::npos) << k.key << "=" << bad << ": " << msg;
       EXPECT_NE(msg.find("--set"), std::string::npos) << k.key << "=" << bad << ": " << msg;
       // From the file: the line of the value.
@@ -140,7 +133,7 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
       } else {
         text += section + ":\n  " + name + ": " + bad + "\n";
       }
-      msg = error_of([&] { from_text(text); });
+      msg = hp::test::user_error_of([&] { from_text(text); });
       EXPECT_NE(msg.find(k.key), std::string::npos) << text << msg;
       EXPECT_NE(msg.find("(line "), std::string::npos) << text << msg;
       ++checked;
@@ -149,7 +142,7 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
   for (const auto& e : hp::synthetic_table().entries())
     for (const auto& bad : e.invalid_examples) {
       const std::string key = "problem.train." + e.name;
-      const std::string msg = error_of([&] { from_text(kBase, {key + "=" + bad}); });
+      const std::string msg = hp::test::user_error_of([&] { from_text(kBase, {key + "=" + bad}); });
       EXPECT_NE(msg.find(key), std::string::npos) << key << "=" << bad << ": " << msg;
       ++checked;
     }
@@ -157,14 +150,14 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
 }
 
 TEST(KeyTables, KeysOfOneFormatOrSolverAreRefusedWithAnother) {
-  EXPECT_NE(error_of([] { from_text(std::string(kBase) + "inner: {momentum: 0.5}\n"); }).find("only used with inner.solver: heavy_ball"),
+  EXPECT_NE(hp::test::user_error_of([] { from_text(std::string(kBase) + "inner: {momentum: 0.5}\n"); }).find("only used with inner.solver: heavy_ball"),
             std::string::npos);
-  EXPECT_NE(error_of([] { from_text(kBase, {"problem.train.header=true"}); }).find("only used with format: csv"),
+  EXPECT_NE(hp::test::user_error_of([] { from_text(kBase, {"problem.train.header=true"}); }).find("only used with format: csv"),
             std::string::npos);
-  EXPECT_NE(error_of([] { from_text(kBase, {"problem.train.path=x.svm"}); }).find("only used with format: libsvm | csv"),
+  EXPECT_NE(hp::test::user_error_of([] { from_text(kBase, {"problem.train.path=x.svm"}); }).find("only used with format: libsvm | csv"),
             std::string::npos);
   const std::string text = "problem:\n  type: ridge_l2\n  train: {path: a.svm, rows: 5}\n  val: {path: a.svm}\n";
-  EXPECT_NE(error_of([&] { from_text(text); }).find("problem.train.rows"), std::string::npos);
+  EXPECT_NE(hp::test::user_error_of([&] { from_text(text); }).find("problem.train.rows"), std::string::npos);
 }
 
 TEST(KeyTables, ResolvedConfigurationReadsBackToTheSameSettings) {

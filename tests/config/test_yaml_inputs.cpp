@@ -11,6 +11,7 @@
 
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "test_support.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 
 namespace {
@@ -21,17 +22,9 @@ const char* kBase =
     "  train: {format: synthetic}\n"
     "  val: {format: synthetic}\n";
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const hp::UserError& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 std::string text_error(const std::string& text, const std::vector<std::string>& sets = {}) {
-  return error_of([&] { hp::settings_from_text(text, "c.yaml", ".", sets); });
+  return hp::test::user_error_of([&] { hp::settings_from_text(text, "c.yaml", ".", sets); });
 }
 
 #define EXPECT_HAS(msg, part) EXPECT_NE((msg).find(part), std::string::npos) << (msg)
@@ -109,10 +102,10 @@ TEST(YamlInputs, ConfigPathsThatAreNotRegularFilesAreRefusedWithoutHanging) {
   ASSERT_NE(mkdtemp(dir), nullptr);
   const std::string fifo = std::string(dir) + "/fifo.yaml";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  EXPECT_HAS(error_of([&] { hp::load_settings(fifo, {}); }), "FIFO");
-  EXPECT_HAS(error_of([&] { hp::load_settings(dir, {}); }), "folder");
-  EXPECT_HAS(error_of([&] { hp::load_settings("/dev/zero", {}); }), "character device");
-  EXPECT_HAS(error_of([&] { hp::load_settings(std::string(dir) + "/none.yaml", {}); }), "not found");
+  EXPECT_HAS(hp::test::user_error_of([&] { hp::load_settings(fifo, {}); }), "FIFO");
+  EXPECT_HAS(hp::test::user_error_of([&] { hp::load_settings(dir, {}); }), "folder");
+  EXPECT_HAS(hp::test::user_error_of([&] { hp::load_settings("/dev/zero", {}); }), "character device");
+  EXPECT_HAS(hp::test::user_error_of([&] { hp::load_settings(std::string(dir) + "/none.yaml", {}); }), "not found");
   unlink(fifo.c_str());
   rmdir(dir);
 }

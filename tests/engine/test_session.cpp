@@ -6,18 +6,10 @@
 #include "hyperpetsc/engine/hypergradient_session.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
+#include "test_support.hpp"
 
 namespace {
 
-double relative_difference(Vec a, Vec b) {
-  hp::Vector d;
-  HP_CALL(VecDuplicate(a, d.out()));
-  HP_CALL(VecWAXPY(d, -1.0, b, a));
-  double nd = 0, nb = 0;
-  HP_CALL(VecNorm(d, NORM_2, &nd));
-  HP_CALL(VecNorm(b, NORM_2, &nb));
-  return nd / nb;
-}
 
 hp::Settings logistic_settings() {
   hp::test::SmallSpec spec;
@@ -42,11 +34,11 @@ TEST(Session, WarmAdjointAtUnchangedLambdaNeedsFarFewerIterationsAndGivesTheSame
   const hp::HypergradientResult warm = session.compute(*cg, {false, true});
   EXPECT_LE(warm.linear_solver_iterations * 5, cold.linear_solver_iterations)
       << "cold " << cold.linear_solver_iterations << ", warm " << warm.linear_solver_iterations;
-  EXPECT_LT(relative_difference(warm.hypergradient, cold.hypergradient), 1e-7);
+  EXPECT_LT(hp::test::relative_difference(warm.hypergradient, cold.hypergradient), 1e-7);
   // A cold call after a warm one is cold again: the same iterations as the first.
   const hp::HypergradientResult again = session.compute(*cg);
   EXPECT_EQ(again.linear_solver_iterations, cold.linear_solver_iterations);
-  EXPECT_LT(relative_difference(again.hypergradient, cold.hypergradient), 1e-13);
+  EXPECT_LT(hp::test::relative_difference(again.hypergradient, cold.hypergradient), 1e-13);
 }
 
 TEST(Session, WarmInnerContinuesFromThePreviousIterate) {
@@ -62,7 +54,7 @@ TEST(Session, WarmInnerContinuesFromThePreviousIterate) {
   fresh.settings().inner.iterations = 40;
   const hp::HypergradientResult cold40 = fresh.compute(*cg);
   EXPECT_NEAR(warm.outer_objective, cold40.outer_objective, 1e-12 * std::fabs(cold40.outer_objective));
-  EXPECT_LT(relative_difference(warm.hypergradient, cold40.hypergradient), 1e-8);
+  EXPECT_LT(hp::test::relative_difference(warm.hypergradient, cold40.hypergradient), 1e-8);
   EXPECT_LT(warm.linear_solver_iterations, cold40.linear_solver_iterations);
 }
 
@@ -89,7 +81,7 @@ TEST(Session, ConfiguredInnerSolverFollowsItsFormula) {
     }
     auto itd = hp::make_method("itd");
     session.compute(*itd);
-    EXPECT_LT(relative_difference(session.w(), w), 1e-13) << yaml;
+    EXPECT_LT(hp::test::relative_difference(session.w(), w), 1e-13) << yaml;
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include "hyperpetsc/engine/hypergradient_session.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
+#include "test_support.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/gradient_step_problem.hpp"
 
@@ -28,15 +29,6 @@ hp::DatasetSpec text_split(const char* key, std::uint64_t stream) {
   return d;
 }
 
-double relative_error(Vec g, Vec ref) {
-  hp::Vector diff;
-  HP_CALL(VecDuplicate(ref, diff.out()));
-  HP_CALL(VecWAXPY(diff, -1.0, ref, g));
-  double e = 0, r = 0;
-  HP_CALL(VecNorm(diff, NORM_2, &e));
-  HP_CALL(VecNorm(ref, NORM_2, &r));
-  return e / r;
-}
 
 TEST(PaperRanking, AtEqualTAndKAidCgBeatsAidFpBeatsItdOnIllConditionedLogistic) {
   hp::Settings s = hp::settings_from_text(
@@ -61,7 +53,7 @@ TEST(PaperRanking, AtEqualTAndKAidCgBeatsAidFpBeatsItdOnIllConditionedLogistic) 
     for (int m = 0; m < 3; ++m) {
       auto method = hp::make_method(names[m]);
       const hp::HypergradientResult r = ex.compute(*method);
-      err[m] = relative_error(r.hypergradient, ref.hypergradient);
+      err[m] = hp::test::relative_difference(r.hypergradient, ref.hypergradient);
     }
     int rank = 0;
     MPI_Comm_rank(PETSC_COMM_WORLD, &rank);

@@ -74,6 +74,17 @@ struct KeyEntry {
   std::function<std::string(const S&)> applies = [](const S&) { return std::string(); };
 };
 
+// A key entry to complete with read/write (KeyTable::custom); the common fields first.
+template <class S>
+KeyEntry<S> key_entry(std::string name, std::string type, std::string default_text, std::string help) {
+  KeyEntry<S> e;
+  e.name = std::move(name);
+  e.type = std::move(type);
+  e.default_text = std::move(default_text);
+  e.help = std::move(help);
+  return e;
+}
+
 template <class S>
 class KeyTable {
  public:
