@@ -15,6 +15,7 @@
 #include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
+#include "hyperpetsc/petsc/user_options.hpp"
 
 namespace hp {
 
@@ -109,7 +110,14 @@ PetscInt ExactMethod::solve_inner(BilevelProblem& problem, Vec lambda, Vec w, Pe
   PC pc = nullptr;
   HP_CALL(KSPGetPC(ksp, &pc));
   HP_CALL(PCSetType(pc, PCNONE));
-  HP_CALL(SNESSetFromOptions(snes));  // last: -exact_snes_*, -exact_ksp_* win
+  // Options last, so -exact_snes_*, -exact_ksp_* win; what they break shows up in the set-up
+  // (the KSP is set up here too, on the shell Jacobian, before any Newton step). Each step
+  // is agreed on before the next: a monitor file fails on rank 0 alone.
+  const std::string options = "PETSc options -exact_* (the Newton solve of hypergradient.method exact)";
+  apply_user_options(problem.comm(), options, [&] { HP_CALL(SNESSetFromOptions(snes)); });
+  apply_user_options(problem.comm(), options, [&] { HP_CALL(SNESSetUp(snes)); });
+  HP_CALL(KSPSetOperators(ksp, J, J));
+  apply_user_options(problem.comm(), options, [&] { HP_CALL(KSPSetUp(ksp)); });
   HP_CALL(SNESSolve(snes, nullptr, w));
   SNESConvergedReason reason;
   HP_CALL(SNESGetConvergedReason(snes, &reason));

@@ -8,6 +8,7 @@
 #include "hyperpetsc/methods/adjoint_solver.hpp"
 #include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_options.hpp"
 
 namespace hp {
 
@@ -85,7 +86,11 @@ class KrylovAdjoint final : public AdjointSolver {
     ctx->floor = 10 * DBL_EPSILON * bnorm;
     HP_CALL(KSPConvergedDefaultCreate(&ctx->default_ctx));
     HP_CALL(KSPSetConvergenceTest(ksp, converged, ctx, destroy_context));
-    HP_CALL(KSPSetFromOptions(ksp));  // last: -adjoint_ksp_type etc. win
+    // Options last, so -adjoint_ksp_type etc. win; what they break shows up in the set-up.
+    // Each step is agreed on before the next: a monitor file fails on rank 0 alone.
+    const std::string options = "PETSc options -" + prefix_ + "* (the adjoint solve of hypergradient.method " + method_ + ")";
+    apply_user_options(problem.comm(), options, [&] { HP_CALL(KSPSetFromOptions(ksp)); });
+    apply_user_options(problem.comm(), options, [&] { HP_CALL(KSPSetUp(ksp)); });
     HP_CALL(KSPSolve(ksp, b, v));
     KSPConvergedReason reason;
     HP_CALL(KSPGetConvergedReason(ksp, &reason));

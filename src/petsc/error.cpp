@@ -62,6 +62,8 @@ void push_quiet_error_handler() {
   (void)PetscPushErrorHandler(record_first_message, nullptr);
 }
 
+std::string take_petsc_error_message() { return std::exchange(recorded, RecordedError{}).message; }
+
 void throw_petsc_failure(PetscErrorCode code, const char* expr, const char* file, int line) {
   std::string message = take_recorded_message(code);
   rethrow_pending_exception();  // a callback's exception is the real cause

@@ -1,6 +1,8 @@
 // ITD with t steps is the exact gradient of λ ↦ E(w_t(λ)): central finite differences of
 // that function (the inner solver run by the test itself) must agree, for gradient descent
-// and heavy ball, on ridge_l2 and logistic_l2.
+// and heavy ball, on ridge_l2 and logistic_l2, from w_0 = 0 and from a non-zero w_0 (with
+// w_0 = 0 the step-0 term ∂_λΦ(w_0)ᵀa_1 = −η e^λ ⊙ w_0 ⊙ a_1 vanishes, so a backward pass
+// that stops before step 0 would pass the w_0 = 0 test).
 #include <gtest/gtest.h>
 #include <petscvec.h>
 
@@ -57,9 +59,10 @@ class ItdDerivative : public ::testing::TestWithParam<Case> {
     inner_ = hp::InnerSolver(c.solver, c.momentum);
   }
 
-  // E(w_t(λ)) with w_0 = 0, the inner solver run here.
-  double unrolled_objective(Vec lambda, PetscInt t) {
+  // E(w_t(λ)) from w_0 (0 if null), the inner solver run here.
+  double unrolled_objective(Vec lambda, PetscInt t, Vec w0 = nullptr) {
     Vector w = problem_->create_inner_vector();
+    if (w0) HP_CALL(VecCopy(w0, w));
     inner_.run(*problem_, lambda, w, t, nullptr);
     return problem_->outer_objective(w, lambda);
   }
@@ -81,6 +84,20 @@ TEST_P(ItdDerivative, EqualsFiniteDifferencesOfTheUnrolledObjective) {
     EXPECT_NEAR(r.result.outer_objective, unrolled_objective(lambda_, t), 1e-14);
     EXPECT_EQ(r.result.t, t);
     EXPECT_EQ(r.result.k, t);
+  }
+}
+
+TEST_P(ItdDerivative, EqualsFiniteDifferencesFromANonZeroStart) {
+  Vector w0 = problem_->create_inner_vector();
+  hp::test::fill(*problem_, w0, hp::test::w_formula);
+  for (PetscInt t : {1, 2, 5}) {
+    const hp::test::Run r = hp::test::run_method(*problem_, "itd", lambda_, inner_, t, 0, 0.0, w0);
+    Vector probe = problem_->create_outer_vector();
+    HP_CALL(VecCopy(lambda_, probe));
+    const std::vector<double> fd =
+        hp::test::fd_coordinates(*problem_, probe, [&] { return unrolled_objective(probe, t, w0); }, 1e-5);
+    EXPECT_LT(rel_err(r.g, fd), 1e-6) << "t = " << t;
+    EXPECT_NEAR(r.result.outer_objective, unrolled_objective(lambda_, t, w0), 1e-14);
   }
 }
 

@@ -37,6 +37,10 @@ class PetscFailure : public std::runtime_error {
 // PetscInitialize (main and the test main): errors are reported by us, once, as a sentence.
 void push_quiet_error_handler();
 
+// The message recorded for the latest PETSc error that no PetscFailure has taken, for
+// calls made outside HP_CALL (PetscInitialize, PetscFinalize); empties the record.
+std::string take_petsc_error_message();
+
 // Called by HP_CALL when a PETSc call failed, or succeeded while a callback's exception
 // was pending: rethrows that exception if there is one (see callback_guard.hpp), else
 // throws PetscFailure with PETSc's recorded message.
