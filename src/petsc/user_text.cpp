@@ -73,4 +73,9 @@ std::string quote_user_text(std::string_view text, std::size_t max_chars) {
   return out;
 }
 
+std::string quote_user_path(std::string_view path) {
+  constexpr std::size_t kPathMax = 4096;  // Linux PATH_MAX
+  return quote_user_text(path, kPathMax);
+}
+
 }  // namespace hp
