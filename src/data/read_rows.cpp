@@ -6,6 +6,7 @@
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
 
 namespace hp {
@@ -15,7 +16,7 @@ RawRows read_rows(MPI_Comm comm, const DatasetSpec& spec) {
   if (spec.format == "csv") return data_detail::read_csv(comm, spec);
   if (spec.format == "synthetic") return data_detail::generate_synthetic(comm, spec);
   const std::string msg =
-      spec.key + ".format: unknown format '" + spec.format + "'; use libsvm, csv or synthetic";
+      spec.key + ".format: unknown format " + quote_user_text(spec.format) + "; use libsvm, csv or synthetic";
   agree_or_throw(comm, msg);
   throw UserError(msg);  // unreachable: agree_or_throw threw on every rank
 }
@@ -42,12 +43,12 @@ void finish_rows(MPI_Comm comm, const DatasetSpec& spec, PetscInt local_max_col,
 
   std::string err;
   if (n == 0) {
-    err = spec.key + ": " + spec.path +
+    err = spec.key + ": " + quote_user_path(spec.path) +
           " contains no data rows (it is empty or holds only blank, comment or header lines); "
           "check " +
           spec.key + ".path";
   } else if (n > PETSC_MAX_INT) {
-    err = spec.key + ": " + spec.path + " has " + std::to_string(n) +
+    err = spec.key + ": " + quote_user_path(spec.path) + " has " + std::to_string(n) +
           " rows, more than this PETSc build's 32-bit indices allow (" +
           std::to_string(PETSC_MAX_INT) + ")";
   }

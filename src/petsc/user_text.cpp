@@ -58,7 +58,8 @@ std::string quote_user_text(std::string_view text, std::size_t max_chars) {
       out += buf;
     } else if (b < 0x80) {
       out += static_cast<char>(b);
-    } else if (const std::size_t len = utf8_length(text, i); len > 0 && i + len <= max_chars) {
+    } else if (const std::size_t len = utf8_length(text, i); len > 0) {
+      if (i + len > max_chars) break;  // never cut a character in two at the limit
       out.append(text.substr(i, len));
       i += len;
       continue;

@@ -232,7 +232,7 @@ TEST(Libsvm, EmptyFilesAreErrors) {
     const auto spec = file_spec(PETSC_COMM_WORLD, dir, "empty.svm", "libsvm", text);
     const std::string msg =
         collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-    EXPECT_MESSAGE_HAS(msg, "problem.train: " + spec.path + " contains no data rows");
+    EXPECT_MESSAGE_HAS(msg, "problem.train: '" + spec.path + "' contains no data rows");
   }
 }
 
