@@ -5,8 +5,10 @@ set -eu
 # libopenblas0-serial: an optimised single-threaded BLAS (one thread per MPI rank) that
 # Debian's alternatives select over the reference BLAS; PETSc's vector kernels and the
 # dense data layout's gemm use it (the reference BLAS makes that layout ~4x slower).
+# clang-14, libclang-rt-14-dev (ASan/UBSan and libFuzzer runtimes) and llvm-14 (the
+# symbolizer for readable reports): CI's sanitizer and fuzzing pass, tests/sanitize/run.sh.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
-      libopenblas0-serial"
+      libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

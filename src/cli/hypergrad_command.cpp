@@ -6,6 +6,7 @@
 #include "hyperpetsc/cli/commands.hpp"
 #include "hyperpetsc/cli/json_writer.hpp"
 #include "hyperpetsc/cli/result_json.hpp"
+#include "hyperpetsc/petsc/atomic_file.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 

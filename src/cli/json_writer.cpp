@@ -1,15 +1,7 @@
 #include "hyperpetsc/cli/json_writer.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-
-#include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
 
@@ -107,35 +99,6 @@ JsonWriter& JsonWriter::key_array(const std::string& k, const std::vector<double
   for (size_t i = 0; i < values.size(); ++i) out_ << (i ? ", " : "") << number(values[i]);
   out_ << "]";
   return *this;
-}
-
-void check_writable(const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path dir = fs::path(path).parent_path();
-  if (dir.empty()) dir = ".";
-  if (!fs::is_directory(dir))
-    throw UserError("--json " + path + ": folder " + dir.string() + " does not exist; create it first");
-  if (access(dir.c_str(), W_OK) != 0)
-    throw UserError("--json " + path + ": folder " + dir.string() + " is not writable");
-  if (fs::is_directory(path)) throw UserError("--json " + path + ": is a folder; give a file name");
-}
-
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp." + std::to_string(getpid());
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << text;
-    f.flush();
-    if (!f) {
-      std::remove(tmp.c_str());
-      throw UserError("--json " + path + ": cannot write (" + std::strerror(errno) + ")");
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    std::remove(tmp.c_str());
-    throw UserError("--json " + path + ": cannot write (" + why + ")");
-  }
 }
 
 }  // namespace hp

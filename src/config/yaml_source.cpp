@@ -1,15 +1,14 @@
 #include "hyperpetsc/config/yaml_source.hpp"
 
-#include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
-#include <cerrno>
-#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/regular_file.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
@@ -97,15 +96,6 @@ ConfigNode parse(const std::string& text, const std::string& file, const std::st
   }
 }
 
-std::string kind_name(mode_t m) {
-  if (S_ISDIR(m)) return "a folder";
-  if (S_ISFIFO(m)) return "a FIFO (named pipe)";
-  if (S_ISCHR(m)) return "a character device";
-  if (S_ISBLK(m)) return "a block device";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
-
 void emit(YAML::Emitter& out, const ConfigNode& n) {
   switch (n.kind) {
     case ConfigNode::Kind::null:
@@ -137,18 +127,11 @@ ConfigNode parse_yaml(const std::string& text, const std::string& file) { return
 
 ConfigNode load_yaml_file(const std::string& path) {
   const std::string shown = quote_user_text(path, 200);
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
-    if (errno == ENOENT)
-      throw UserError(shown + ": config file not found; pass the path of a YAML file such as configs/default.yaml");
-    throw UserError(shown + ": cannot read the config file (" + std::strerror(errno) + ")");
-  }
-  if (!S_ISREG(st.st_mode))
-    throw UserError(shown + ": the config path is " + kind_name(st.st_mode) +
-                    ", not a regular file; pass the path of a YAML file");
-  if (st.st_size > kMaxBytes)
-    throw UserError(shown + ": the config file is " + std::to_string(st.st_size) +
-                    " bytes; a configuration is at most 16 MiB");
+  require_regular_file(path, "the config file", "pass the path of a YAML file such as configs/default.yaml");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > static_cast<std::uintmax_t>(kMaxBytes))
+    throw UserError(shown + ": the config file is " + std::to_string(size) + " bytes; a configuration is at most 16 MiB");
   std::ifstream f(path, std::ios::binary);
   std::ostringstream ss;
   ss << f.rdbuf();

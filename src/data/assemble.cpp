@@ -8,6 +8,7 @@
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
 
@@ -33,11 +34,11 @@ Dataset assemble(MPI_Comm comm, const RawRows& rows, PetscInt d, PetscInt local_
   }
   std::string err;
   if (global[0] >= d) {
-    err = key + ": feature index " + std::to_string(global[0] + 1) + " in " + rows.source +
+    err = key + ": feature index " + std::to_string(global[0] + 1) + " in " + quote_user_path(rows.source) +
           " exceeds problem.n_features = " + std::to_string(d) +
           "; remove problem.n_features or raise it";
   } else if (d < 1) {
-    err = key + ": " + rows.source +
+    err = key + ": " + quote_user_path(rows.source) +
           " has no features (every row is empty); set problem.n_features or check the file";
   }
   agree_or_throw(comm, err);

@@ -7,6 +7,7 @@
 
 #include "file_blocks.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
 #include "text_numbers.hpp"
 
@@ -46,6 +47,10 @@ RawRows read_csv(MPI_Comm comm, const DatasetSpec& spec) {
         return "has " + std::to_string(n) +
                " field; need a label column and at least one feature column";
       }
+      if (n - 1 > static_cast<std::int64_t>(PETSC_MAX_INT)) {  // column indices are PetscInt
+        return "has " + std::to_string(n) + " fields, more than this PETSc build's 32-bit " +
+               "indices allow (" + std::to_string(PETSC_MAX_INT) + " feature columns)";
+      }
       if (label_at < 0 || label_at >= n) {
         return spec.key + ".label_column = " + std::to_string(spec.label_column) +
                " is out of range for " + std::to_string(n) + " fields; use 0.." +
@@ -65,7 +70,7 @@ RawRows read_csv(MPI_Comm comm, const DatasetSpec& spec) {
       if (!parse_double(field, v)) {
         return "column " + std::to_string(c + 1) +
                (field.empty() ? std::string(" is empty")
-                              : " ('" + std::string(field) + "') is not a finite number");
+                              : " (" + quote_user_text(field) + ") is not a finite number");
       }
       if (c == label_at) {
         label = v;

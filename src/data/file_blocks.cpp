@@ -1,6 +1,8 @@
 #include "file_blocks.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -8,6 +10,8 @@
 #include <vector>
 
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/petsc/regular_file.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp::data_detail {
 
@@ -15,9 +19,8 @@ namespace {
 
 constexpr std::size_t kChunk = std::size_t{1} << 20;  // read granularity per fread
 
-std::string open_error(const std::string& key, const std::string& path, const char* why) {
-  return key + ": cannot open " + path + " (" + why + "); check " + key +
-         ".path (relative paths resolve against the config file's folder)";
+std::string check_path(const std::string& key) {
+  return "; check " + key + ".path (relative paths resolve against the config file's folder)";
 }
 
 }  // namespace
@@ -28,20 +31,29 @@ LineBlock::LineBlock(MPI_Comm comm, std::string key, std::string path)
   std::uint64_t local_size = 0;
   if (path_.empty()) {
     err = key_ + ": no file given; set " + key_ + ".path";
+  } else if (err = regular_file_problem(path_, key_); !err.empty()) {
+    err += check_path(key_);  // a FIFO or device is never opened: that could block
   } else {
-    errno = 0;
-    file_.reset(std::fopen(path_.c_str(), "rb"));
+    // O_NONBLOCK: should the path have become a FIFO since the check, open() still returns
+    // and the fstat below rejects it.
+    const int fd = ::open(path_.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st {};
-    if (!file_) {
-      err = open_error(key_, path_, std::strerror(errno));
-    } else if (fstat(fileno(file_.get()), &st) != 0) {
-      err = open_error(key_, path_, std::strerror(errno));
-    } else if (S_ISDIR(st.st_mode)) {
-      err = open_error(key_, path_, std::strerror(EISDIR));
+    if (fd < 0) {
+      err = where() + " cannot be opened (" + std::strerror(errno) + ")" + check_path(key_);
+    } else if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+               fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+      ::close(fd);
+      err = where() + " is not a readable regular file" + check_path(key_);
     } else {
-      local_size = static_cast<std::uint64_t>(st.st_size);
-      // Our own chunk buffer does the buffering; stdio's would only add a copy.
-      std::setvbuf(file_.get(), nullptr, _IONBF, 0);
+      file_.reset(fdopen(fd, "rb"));
+      if (!file_) {
+        err = where() + " cannot be opened (" + std::strerror(errno) + ")";
+        ::close(fd);
+      } else {
+        local_size = static_cast<std::uint64_t>(st.st_size);
+        // Our own chunk buffer does the buffering; stdio's would only add a copy.
+        std::setvbuf(file_.get(), nullptr, _IONBF, 0);
+      }
     }
   }
   agree_or_throw(comm_, err);
@@ -55,6 +67,8 @@ LineBlock::LineBlock(MPI_Comm comm, std::string key, std::string path)
   begin_ = r * base + std::min(r, rem);
   end_ = begin_ + base + (r < rem ? 1 : 0);
 }
+
+std::string LineBlock::where() const { return key_ + ": " + quote_user_path(path_); }
 
 void LineBlock::scan(const LineVisitor& visit) {
   if (begin_ >= end_ || error_index_ >= 0 || file_error_) return;
@@ -155,7 +169,7 @@ void LineBlock::agree() const {
 
   std::string msg;
   if (file_error_) {
-    msg = key_ + ": error reading " + path_ + " (" + error_ + "); check that the file is readable";
+    msg = where() + ": error reading (" + error_ + "); check that the file is readable";
   } else if (error_index_ >= 0) {
     msg = where() + " line " + std::to_string(before + error_index_ + 1) + ": " + error_;
   }

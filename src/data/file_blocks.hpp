@@ -42,8 +42,8 @@ class LineBlock {
   // first failing line of the file, if any rank recorded one.
   void agree() const;
 
-  // The error prefix every message starts with: "<key>: <path>".
-  std::string where() const { return key_ + ": " + path_; }
+  // The error prefix every message starts with: "<key>: '<path>'" (escaped).
+  std::string where() const;
 
  private:
   struct FileCloser {

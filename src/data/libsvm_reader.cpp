@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "file_blocks.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
 #include "text_numbers.hpp"
 
@@ -14,7 +15,8 @@ namespace hp::data_detail {
 
 namespace {
 
-std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+// File content in a message: short and escaped (ANSI escapes, NULs, megabyte tokens).
+std::string quoted(std::string_view s) { return quote_user_text(s); }
 
 // Parses one line into `entries` (index-sorted, 0-based) and `label`. Returns what is
 // wrong, or an empty string; `has_row` is false for blank and comment-only lines.

@@ -5,9 +5,9 @@
 
 #include "hyperpetsc/data/dataset.hpp"
 #include "hyperpetsc/data/dataset_settings.hpp"
-#include "hyperpetsc/petsc/user_text.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
 
 namespace hp {
@@ -42,12 +42,12 @@ void finish_rows(MPI_Comm comm, const DatasetSpec& spec, PetscInt local_max_col,
 
   std::string err;
   if (n == 0) {
-    err = spec.key + ": " + spec.path +
+    err = spec.key + ": " + quote_user_path(spec.path) +
           " contains no data rows (it is empty or holds only blank, comment or header lines); "
           "check " +
           spec.key + ".path";
   } else if (n > PETSC_MAX_INT) {
-    err = spec.key + ": " + spec.path + " has " + std::to_string(n) +
+    err = spec.key + ": " + quote_user_path(spec.path) + " has " + std::to_string(n) +
           " rows, more than this PETSc build's 32-bit indices allow (" +
           std::to_string(PETSC_MAX_INT) + ")";
   }

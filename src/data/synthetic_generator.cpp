@@ -13,6 +13,7 @@
 #include "counter_rng.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
 
 namespace hp::data_detail {
@@ -39,7 +40,7 @@ std::string validate(const DatasetSpec& spec) {
   const std::string& k = spec.key;
   const bool sparse = s.generator == "sparse_text";
   if (!sparse && s.generator != "gaussian") {
-    return k + ".generator: unknown generator '" + s.generator + "'; use gaussian or sparse_text";
+    return k + ".generator: unknown generator " + quote_user_text(s.generator) + "; use gaussian or sparse_text";
   }
   if (s.rows < 1) return k + ".rows = " + std::to_string(s.rows) + " must be >= 1";
   if (s.features < 1) return k + ".features = " + std::to_string(s.features) + " must be >= 1";

@@ -58,7 +58,8 @@ std::string quote_user_text(std::string_view text, std::size_t max_chars) {
       out += buf;
     } else if (b < 0x80) {
       out += static_cast<char>(b);
-    } else if (const std::size_t len = utf8_length(text, i); len > 0 && i + len <= max_chars) {
+    } else if (const std::size_t len = utf8_length(text, i); len > 0) {
+      if (i + len > max_chars) break;  // never cut a character in two at the limit
       out.append(text.substr(i, len));
       i += len;
       continue;
@@ -71,6 +72,11 @@ std::string quote_user_text(std::string_view text, std::size_t max_chars) {
   out += "'";
   if (i < text.size()) out += "…(" + std::to_string(text.size()) + " bytes)";
   return out;
+}
+
+std::string quote_user_path(std::string_view path) {
+  constexpr std::size_t kPathMax = 4096;  // Linux PATH_MAX
+  return quote_user_text(path, kPathMax);
 }
 
 }  // namespace hp

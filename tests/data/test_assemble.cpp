@@ -93,8 +93,8 @@ TEST(Assemble, NFeaturesTooSmall) {
   const hp::RawRows rows = hp::read_rows(PETSC_COMM_WORLD, spec);
   const std::string msg = collective_user_error(
       PETSC_COMM_WORLD, [&] { hp::assemble(PETSC_COMM_WORLD, rows, 3, PETSC_DECIDE, spec.key); });
-  EXPECT_EQ(msg, "problem.train: feature index 5 in " + spec.path +
-                     " exceeds problem.n_features = 3; remove problem.n_features or raise it");
+  EXPECT_EQ(msg, "problem.train: feature index 5 in '" + spec.path +
+                     "' exceeds problem.n_features = 3; remove problem.n_features or raise it");
 }
 
 TEST(Assemble, SyntheticHasDEqualFeatures) {

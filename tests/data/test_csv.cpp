@@ -76,7 +76,7 @@ TEST(Csv, MalformedRowsNameLineAndColumn) {
     spec.header = true;
     const std::string msg =
         collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-    EXPECT_MESSAGE_HAS(msg, "problem.train: " + spec.path + " line 82: ");
+    EXPECT_MESSAGE_HAS(msg, "problem.train: '" + spec.path + "' line 82: ");
     EXPECT_MESSAGE_HAS(msg, c.fragment);
   }
 }

@@ -187,7 +187,7 @@ TEST(Libsvm, MalformedLinesNameTheLine) {
                                 "libsvm", with_bad_line(c.line));
     const std::string msg =
         collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-    EXPECT_MESSAGE_HAS(msg, "problem.train: " + spec.path + " line 61: ");
+    EXPECT_MESSAGE_HAS(msg, "problem.train: '" + spec.path + "' line 61: ");
     EXPECT_MESSAGE_HAS(msg, c.fragment);
   }
 }
@@ -210,8 +210,8 @@ TEST(Libsvm, MissingFile) {
   spec.path = dir.path() + "/nope.svm";
   const std::string msg =
       collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-  EXPECT_EQ(msg, "problem.train: cannot open " + spec.path +
-                     " (No such file or directory); check problem.train.path (relative paths "
+  EXPECT_EQ(msg, "problem.train: '" + spec.path +
+                     "' not found; check problem.train.path (relative paths "
                      "resolve against the config file's folder)");
 }
 
@@ -223,7 +223,7 @@ TEST(Libsvm, DirectoryIsNotAFile) {
   spec.path = dir.path();
   const std::string msg =
       collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-  EXPECT_MESSAGE_HAS(msg, "problem.val: cannot open " + spec.path + " (Is a directory)");
+  EXPECT_MESSAGE_HAS(msg, "problem.val: '" + spec.path + "' is a folder, not a regular file");
 }
 
 TEST(Libsvm, EmptyFilesAreErrors) {
@@ -232,7 +232,7 @@ TEST(Libsvm, EmptyFilesAreErrors) {
     const auto spec = file_spec(PETSC_COMM_WORLD, dir, "empty.svm", "libsvm", text);
     const std::string msg =
         collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-    EXPECT_MESSAGE_HAS(msg, "problem.train: " + spec.path + " contains no data rows");
+    EXPECT_MESSAGE_HAS(msg, "problem.train: '" + spec.path + "' contains no data rows");
   }
 }
 

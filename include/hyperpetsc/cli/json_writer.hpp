@@ -1,5 +1,5 @@
-// A minimal streaming JSON writer (objects, arrays, numbers at full precision) and an
-// atomic file write: results appear complete or not at all.
+// A minimal streaming JSON writer (objects, arrays, numbers at full precision). Files are
+// written with hp::write_file_atomically (hyperpetsc/petsc/atomic_file.hpp).
 #pragma once
 #include <sstream>
 #include <string>
@@ -31,12 +31,5 @@ class JsonWriter {
 };
 
 std::string json_escape(const std::string& s);
-
-// Write `text` to `path` through a temporary file in the same folder and rename(2).
-// Throws hp::UserError if the folder is not writable.
-void write_file_atomically(const std::string& path, const std::string& text);
-
-// Fail early (before any computation) if `path` could not be written.
-void check_writable(const std::string& path);
 
 }  // namespace hp

@@ -12,4 +12,8 @@ namespace hp {
 // \t, \xHH.
 std::string quote_user_text(std::string_view text, std::size_t max_chars = 60);
 
+// A file path from the user (config, --set, command line), escaped like quote_user_text
+// but kept whole up to PATH_MAX bytes: a path cut at 60 bytes would lose its file name.
+std::string quote_user_path(std::string_view path);
+
 }  // namespace hp
