@@ -40,7 +40,7 @@ class InnerSolver {
   double momentum() const { return momentum_; }
 
   // t steps from w (in: w_0, out: w_t). With `trajectory`, also stores w_0..w_t there.
-  // Throws hp::UserError if the iterates stop being finite.
+  // Throws hp::UserError (collectively) when the iterates diverge: see DivergenceMonitor.
   void run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory) const;
 
  private:
