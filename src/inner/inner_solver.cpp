@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <string>
 
 #include "hyperpetsc/inner/divergence_monitor.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
@@ -27,6 +29,15 @@ void Trajectory::allocate(Vec layout, PetscInt t) {
   w.clear();
   storage.reset();
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(layout));
+  // Refuse what cannot fit before allocating (t + 1 can be 2³¹ with inner.iterations at
+  // its largest value).
+  // Per iterate: its n doubles, plus a PETSc Vec header and two pointers (~1 KB), which
+  // dominate for small problems.
+  const double iterates = static_cast<double>(t) + 1.0;
+  check_memory(comm, iterates * (static_cast<double>(n) * sizeof(double) + 1024.0),
+               "the stored inner trajectory (t + 1 = " + std::to_string(static_cast<long long>(t) + 1) +
+                   " iterates of " + std::to_string(N) + " entries, for reverse mode)",
+               "lower inner.iterations or use an aid_* method, which does not store iterates");
   constexpr size_t kHugePage = size_t{2} << 20;
   const size_t count = static_cast<size_t>(n) * (static_cast<size_t>(t) + 1);
   size_t bytes = std::max<size_t>(count * sizeof(double), 1);

@@ -3,12 +3,14 @@
 #include <algorithm>
 
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/problems/feature_memory.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
 namespace hp {
 
 LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool need_classes) {
+  check_declared_feature_memory(comm, problem);
   RawRows train = read_rows(comm, problem.train);
   RawRows val = read_rows(comm, problem.val);
   std::optional<RawRows> test;
@@ -24,6 +26,7 @@ LabelledSplits load_splits(MPI_Comm comm, const ProblemSettings& problem, bool n
   std::vector<const RawRows*> all{&train, &val};
   if (test) all.push_back(&*test);
   if (need_classes) s.classes = distinct_labels(comm, all);
+  check_feature_memory(comm, problem, all, s.features, static_cast<PetscInt>(s.classes.size()));
   s.train_labels = train.labels;
   s.val_labels = val.labels;
   if (test) s.test_labels = test->labels;
