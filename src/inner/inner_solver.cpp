@@ -30,9 +30,8 @@ void Trajectory::allocate(Vec layout, PetscInt t) {
   storage.reset();
   MPI_Comm comm = PetscObjectComm(reinterpret_cast<PetscObject>(layout));
   // Refuse what cannot fit before allocating (t + 1 can be 2³¹ with inner.iterations at
-  // its largest value).
-  // Per iterate: its n doubles, plus a PETSc Vec header and two pointers (~1 KB), which
-  // dominate for small problems.
+  // its largest value). Per iterate: its n doubles, plus a PETSc Vec header and two
+  // pointers (~1 KB), which dominate for small problems.
   const double iterates = static_cast<double>(t) + 1.0;
   check_memory(comm, iterates * (static_cast<double>(n) * sizeof(double) + 1024.0),
                "the stored inner trajectory (t + 1 = " + std::to_string(static_cast<long long>(t) + 1) +
