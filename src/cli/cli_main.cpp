@@ -11,6 +11,7 @@
 #include "hyperpetsc/cli/commands.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/petsc/user_options.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
 
@@ -87,6 +88,7 @@ int cli_main(int argc, char** argv) {
     return finish(0);
   }
   try {
+    if (cl.max_memory_bytes > 0) hp::set_memory_limit_per_rank(cl.max_memory_bytes, "--max-memory");
     const hp::Settings settings = hp::load_settings(cl.config, cl.overrides);
     // YAML's petsc_options first, then the command line so it wins.
     hp::apply_user_options(PETSC_COMM_WORLD, "the config's petsc_options", [&] {

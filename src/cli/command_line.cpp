@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <string>
 
@@ -13,6 +14,22 @@ bool looks_like_config(const std::string& s) {
   auto ends = [&](const std::string& e) { return s.size() > e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0; };
   return ends(".yaml") || ends(".yml");
 }
+// "4G", "512M", "1.5G", "2000000000": bytes (binary K/M/G/T).
+double parse_byte_size(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  double scale = 1;
+  const std::string unit = end ? std::string(end) : "";
+  if (unit == "K" || unit == "k") scale = 1024.0;
+  else if (unit == "M") scale = 1024.0 * 1024;
+  else if (unit == "G") scale = 1024.0 * 1024 * 1024;
+  else if (unit == "T") scale = 1024.0 * 1024 * 1024 * 1024;
+  else if (!unit.empty()) scale = -1;
+  if (text.empty() || end == text.c_str() || scale < 0 || !(v > 0) || !std::isfinite(v * scale))
+    throw UserError("--max-memory " + quote_user_text(text) + ": give a positive size per rank such as 4G, 512M or 2000000000");
+  return v * scale;
+}
+
 }  // namespace
 
 std::string usage() {
@@ -26,7 +43,9 @@ std::string usage() {
       pos = nl + 1;
     }
   }
-  out += "  hyperpetsc --help\n\n"
+  out += "  hyperpetsc --help\n"
+         "Every command: --max-memory SIZE (per rank, e.g. 4G) refuses runs estimated to need more\n"
+         "  (default: what the machine has available per rank).\n\n"
          "Run under MPI: mpirun -n 4 build/hyperpetsc hypergrad configs/default.yaml\n"
          "PETSc options (one prefix per solver object): -adjoint_* (the AID Krylov solve, e.g.\n"
          "  -adjoint_ksp_type bcgs -adjoint_ksp_monitor), -exact_* (the exact method's SNES and KSP:\n"
@@ -66,6 +85,15 @@ CommandLine parse_command_line(int argc, char** argv) {
         cl.sweep.push_back(v);
         pos = comma + 1;
       }
+    } else if (a == "--max-memory" || a.rfind("--max-memory=", 0) == 0) {
+      std::string text;
+      if (a == "--max-memory") {
+        if (i + 1 >= argc) throw UserError("--max-memory needs a size per rank such as 4G or 512M");
+        text = argv[++i];
+      } else {
+        text = a.substr(13);
+      }
+      cl.max_memory_bytes = parse_byte_size(text);
     } else if (a.rfind("--set=", 0) == 0) {
       cl.overrides.push_back(a.substr(6));
     } else if (a.rfind("--json=", 0) == 0) {

@@ -12,6 +12,7 @@
 
 #include "counter_rng.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
 #include "readers.hpp"
@@ -223,15 +224,26 @@ RawRows generate_synthetic(MPI_Comm comm, const DatasetSpec& spec) {
                                  spec.key + ".rows"
                            : std::string());
 
+  // Refuse sizes that cannot fit before reserving: the rows (12 bytes a nonzero), the
+  // sparse generator's per-feature tables and the tabulated ground truth.
+  const PetscInt outputs = std::max<PetscInt>(s.classes, 1);
+  const double d = static_cast<double>(s.features);
+  const bool tabulated = static_cast<std::int64_t>(s.features) * outputs <= local_nnz;
+  check_memory(comm,
+               12.0 * static_cast<double>(local_nnz) + 24.0 * static_cast<double>(local) +
+                   (sparse ? 9.0 * d : 0.0) + (tabulated ? 8.0 * d * static_cast<double>(outputs) : 0.0),
+               spec.key + ": " + std::to_string(s.rows) + " generated rows of " +
+                   std::to_string(s.features) + " features",
+               "lower " + spec.key + ".rows or " + spec.key + ".features");
+
   RawRows rows;
   rows.row_ptr.reserve(static_cast<std::size_t>(local) + 1);
   rows.cols.reserve(static_cast<std::size_t>(local_nnz));
   rows.vals.reserve(static_cast<std::size_t>(local_nnz));
   rows.labels.reserve(static_cast<std::size_t>(local));
 
-  const PetscInt outputs = std::max<PetscInt>(s.classes, 1);
   GroundTruth truth(s.seed, outputs);
-  if (static_cast<std::int64_t>(s.features) * outputs <= local_nnz) truth.tabulate(s.features);
+  if (tabulated) truth.tabulate(s.features);
   std::optional<SparseTextRows> sparse_rows;
   if (sparse) sparse_rows.emplace(s);
 

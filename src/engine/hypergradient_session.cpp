@@ -20,7 +20,8 @@ HypergradientSession::HypergradientSession(MPI_Comm comm, Settings settings) : s
   HP_CALL(VecSet(lambda_, settings_.hyperparameters.init));
   w_ = problem_->create_inner_vector();
   v_ = problem_->create_inner_vector();
-  step_size_ = configure_step_size(*problem_, settings_.inner, lambda_, w_);
+  step_selector_ = std::make_unique<StepSizeSelector>(*problem_);
+  step_size_ = step_selector_->configure(settings_.inner, lambda_, w_).step_size;
   seconds_setup_ = MPI_Wtime() - t1;
 }
 

@@ -15,6 +15,7 @@ const LogEvents& log_events() {
     PetscLogEventRegister("HpInnerSolve", id, &e.inner_step);
     PetscLogEventRegister("HpAdjointSolve", id, &e.adjoint);
     PetscLogEventRegister("HpItdBackward", id, &e.itd_backward);
+    PetscLogEventRegister("HpStepSize", id, &e.step_size);
     return e;
   }();
   return events;

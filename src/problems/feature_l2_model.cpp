@@ -6,6 +6,7 @@
 #include <petsc/private/petscimpl.h>  // PetscObjectStateGet: cache exp(λ) until λ changes
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/lanczos.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
@@ -332,59 +333,73 @@ void FeatureL2Model::outer_gradient_outer(Vec, Vec, Vec out) {
   HP_CALL(VecSet(out, 0.0));  // E does not depend on λ directly
 }
 
-double FeatureL2Model::smoothness_bound(Vec lambda, int power_iterations) {
-  update_penalty(lambda);
-  // Power iteration on XᵀX (one column block, not MAIJ) from a rank-independent start.
-  Vector x, y, xr;
-  HP_CALL(MatCreateVecs(train_.X, x.out(), xr.out()));
-  HP_CALL(VecDuplicate(x, y.out()));
-  HP_CALL(VecSet(x, 1.0));
-  double norm = 0, sigma2 = 0;
-  HP_CALL(VecNormalize(x, &norm));
-  for (int it = 0; it < power_iterations; ++it) {
-    HP_CALL(MatMult(train_.X, x, xr));
-    HP_CALL(MatMultTranspose(train_.X, xr, y));
-    HP_CALL(VecNorm(y, NORM_2, &sigma2));
-    if (sigma2 == 0) break;
-    HP_CALL(VecScale(y, 1.0 / sigma2));
-    HP_CALL(VecSwap(x, y));
+namespace {
+// The contraction check compares η·‖∇²L(w_0)‖ with 2(1 + β): a relative error of 1e-6 in
+// the norm is irrelevant there, and each step costs a full Hessian-vector product.
+constexpr double kHessianTolerance = 1e-6;
+}  // namespace
+
+void FeatureL2Model::fill_start_vector(Vec x, PetscInt block) const {
+  // Depends on the natural index only, so the estimates (and η) are the same for any rank
+  // count; a Weyl sequence rather than a constant so that no eigenvector is missed by
+  // symmetry, and cheap (no transcendental per entry).
+  PetscInt lo = 0, hi = 0;
+  HP_CALL(VecGetOwnershipRange(x, &lo, &hi));
+  const PetscInt first = lo / block, count = (hi - lo) / block;
+  std::vector<PetscInt> natural(static_cast<size_t>(count));
+  if (partition_.position) {
+    const std::vector<PetscInt>& pos = *partition_.position;
+    for (PetscInt j = 0; j < d_; ++j)
+      if (pos[j] >= first && pos[j] < first + count) natural[pos[j] - first] = j;
+  } else {
+    for (PetscInt p = 0; p < count; ++p) natural[p] = first + p;
   }
+  constexpr double kGolden = 0.6180339887498949;
+  PetscScalar* px = nullptr;
+  HP_CALL(VecGetArrayWrite(x, &px));
+  for (PetscInt p = 0; p < count; ++p)
+    for (PetscInt k = 0; k < block; ++k) {
+      const double i = static_cast<double>(natural[p] * block + k);
+      px[p * block + k] = 1.0 + 0.5 * (i * kGolden - std::floor(i * kGolden));
+    }
+  HP_CALL(VecRestoreArrayWrite(x, &px));
+}
+
+double FeatureL2Model::gram_norm_bound(int lanczos_steps) {
+  if (gram_steps_ >= lanczos_steps) return gram_bound_;  // the data do not change
+  // λmax(XᵀX) on one column block (not MAIJ), from a rank-independent start.
+  Vector x, xr;
+  HP_CALL(MatCreateVecs(train_.X, x.out(), xr.out()));
+  fill_start_vector(x, 1);
+  const RitzEstimate e = lanczos_extremes(
+      [&](Vec in, Vec out) {
+        HP_CALL(MatMult(train_.X, in, xr));
+        HP_CALL(MatMultTranspose(train_.X, xr, out));
+      },
+      x, lanczos_steps);
+  // θ + residual: above λmax once θ has converged (a safety margin otherwise), so that
+  // η = 1/L_max stays contractive.
+  gram_bound_ = (e.largest + e.residual) / static_cast<double>(n_train_);
+  gram_steps_ = lanczos_steps;
+  return gram_bound_;
+}
+
+double FeatureL2Model::smoothness_bound(Vec lambda, int lanczos_steps) {
+  update_penalty(lambda);
   double pmax = 0;
   for (double p : penalty_) pmax = std::max(pmax, p);
   MPI_Allreduce(MPI_IN_PLACE, &pmax, 1, MPI_DOUBLE, MPI_MAX, comm_);
-  return train_loss_->curvature_bound() * sigma2 / static_cast<double>(n_train_) + pmax;
+  return train_loss_->curvature_bound() * gram_norm_bound(lanczos_steps) + pmax;
 }
 
-double FeatureL2Model::hessian_norm_at(Vec w, Vec lambda, int power_iterations) {
+double FeatureL2Model::hessian_norm_at(Vec w, Vec lambda, int lanczos_steps) {
   linearize(w, lambda);
-  Vector x = create_inner_vector(), y = create_inner_vector();
-  {
-    // A start that depends on the natural index only, so η is the same for any rank count.
-    PetscInt lo = 0, hi = 0;
-    HP_CALL(VecGetOwnershipRange(x, &lo, &hi));
-    std::vector<PetscInt> natural(static_cast<size_t>(local_features_));
-    for (PetscInt j = 0; j < d_; ++j) {
-      const PetscInt p = partition_.position ? (*partition_.position)[j] : j;
-      if (p * c_ >= lo && p * c_ < hi) natural[p - lo / c_] = j;
-    }
-    PetscScalar* px = nullptr;
-    HP_CALL(VecGetArray(x, &px));
-    for (PetscInt g = lo; g < hi; ++g) {
-      const PetscInt i = natural[(g - lo) / c_] * c_ + (g - lo) % c_;
-      px[g - lo] = 1.0 + 0.5 * std::sin(1.0 + static_cast<double>(i));
-    }
-    HP_CALL(VecRestoreArray(x, &px));
-  }
-  double norm = 0, rho = 0;
-  HP_CALL(VecNormalize(x, &norm));
-  for (int it = 0; it < power_iterations; ++it) {
-    hessian_vector(x, y, 0.0, 1.0);
-    HP_CALL(VecNorm(y, NORM_2, &rho));
-    if (rho == 0) break;
-    HP_CALL(VecScale(y, 1.0 / rho));
-    HP_CALL(VecSwap(x, y));
-  }
-  return rho;
+  Vector x = mt_->create_weights();
+  fill_start_vector(x, c_);
+  const RitzEstimate e = lanczos_extremes(
+      [&](Vec in, Vec out) { hessian_vector(in, out, 0.0, 1.0); }, x, lanczos_steps,
+      kHessianTolerance);
+  return e.largest;  // a Ritz value: never above ‖∇²L(w)‖, so a refusal is certain
 }
 
 double FeatureL2Model::strong_convexity_bound(Vec lambda) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/problems/feature_memory.hpp"
 #include "hyperpetsc/problems/feature_partition.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/data/dataset_settings.hpp"
@@ -60,6 +61,7 @@ LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, co
   // Names first: a typo fails before any file is read.
   const DataLayout layout = data_layout_from_name(placement.layout);
   const FeatureDistribution distribution = feature_distribution_from_name(placement.feature_distribution);
+  check_declared_feature_memory(comm, problem);
   RawRows train = read_rows(comm, problem.train);
   RawRows val = read_rows(comm, problem.val);
   std::optional<RawRows> test;
@@ -76,6 +78,7 @@ LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, co
   std::vector<const RawRows*> all{&train, &val};
   if (test) all.push_back(&*test);
   if (need_classes) s.classes = distinct_labels(comm, all);
+  check_feature_memory(comm, problem, all, s.features, static_cast<PetscInt>(s.classes.size()));
   s.train_labels = train.labels;
   s.val_labels = val.labels;
   if (test) s.test_labels = test->labels;

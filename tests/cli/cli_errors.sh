@@ -89,6 +89,26 @@ expect_error csv_ragged "ragged.csv" "$(base | sed 's/{path: a.train.svm, format
 expect_error label_column_range "problem.train.label_column" "$(base | sed 's/{path: a.train.svm, format: libsvm}/{path: ragged.csv, format: csv, label_column: 4294967296}/')"
 printf '0.25 1:0.5\n1.5 2:1.0\n2 1:0.3\n' > "$tmp/fractional.svm"
 expect_error fractional_labels "integer class labels" "$(base | sed 's/a.train.svm/fractional.svm/')"
+# A step the contraction check accepts (its Lanczos estimate is 0.29 % low here) but that
+# diverges: stopped while running, naming the step.
+ridge_diverging() { cat <<YAML
+problem:
+  type: ridge_l2
+  train: {format: synthetic, generator: gaussian, rows: 600, features: 600, classes: 0, noise: 0.1, seed: 5, stream: 0}
+  val:   {format: synthetic, generator: gaussian, rows: 50, features: 600, classes: 0, noise: 0.1, seed: 5, stream: 1}
+hyperparameters: {init: -7.0, shared: true}
+inner: {solver: gradient_descent, step_size: 270.7, iterations: 3000}
+hypergradient: {method: aid_cg, iterations: 1, tol: 0}
+YAML
+}
+expect_error inner_diverges "iterates diverge (at step 1696 of 3000" "$(ridge_diverging)"
+# Tiny inputs that would need tens of GB: refused before anything is allocated.
+printf '1 2147483647:1\n' > "$tmp/huge.svm"
+expect_error huge_feature_index "problem.train: feature index 2147483647" "$(base | sed 's/a.train.svm/huge.svm/')" --max-memory 8G
+expect_error huge_n_features "problem.n_features = 2147483647 needs about" "$(base)" --set problem.n_features=2147483647 --max-memory 8G
+expect_error huge_itd_trajectory "stored inner trajectory (t + 1 = 2147483648" "$(base)" --set hypergradient.method=itd --set inner.iterations=2147483647 --max-memory 8G
+expect_error max_memory_limit "that --max-memory allows" "$(base)" --set hypergradient.method=itd --set inner.iterations=100000 --max-memory 1M
+expect_error bad_max_memory "--max-memory 'lots'" "$(base)" --max-memory lots
 printf '%s\n' "$(base)" > "$tmp/dup.yaml"
 for bad in "$tmp" /dev/null; do
   timeout 60 "$run_mpi" "$n" "$bin" hypergrad "$bad" > "$tmp/out" 2> "$tmp/err"

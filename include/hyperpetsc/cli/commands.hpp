@@ -19,6 +19,7 @@ struct CommandLine {
   std::string json;                    // --json FILE ("" = none)
   std::vector<long> sweep;             // compare --sweep T1,T2,...: errors at t = k = Ti
   std::vector<std::string> petsc;      // everything else starting with '-': PETSc options
+  double max_memory_bytes = 0;         // --max-memory (per rank; 0 = the machine's)
   bool help = false;
 };
 

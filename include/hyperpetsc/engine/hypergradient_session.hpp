@@ -8,6 +8,7 @@
 
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/step_size.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 
@@ -45,6 +46,7 @@ class HypergradientSession {
  private:
   Settings settings_;
   std::unique_ptr<BilevelProblem> problem_;
+  std::unique_ptr<StepSizeSelector> step_selector_;  // caches curvature estimates per λ
   InnerSolver inner_{"gradient_descent", 0.0};
   Vector lambda_, w_, v_;
   double step_size_ = 0.0;

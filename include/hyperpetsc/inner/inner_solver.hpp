@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hyperpetsc/inner/inner_settings.hpp"
+#include "hyperpetsc/inner/step_size.hpp"  // configure_step_size, for existing callers
 #include "hyperpetsc/petsc/handles.hpp"
 #include "hyperpetsc/problems/bilevel_problem.hpp"
 
@@ -39,7 +40,7 @@ class InnerSolver {
   double momentum() const { return momentum_; }
 
   // t steps from w (in: w_0, out: w_t). With `trajectory`, also stores w_0..w_t there.
-  // Throws hp::UserError if the iterates stop being finite.
+  // Throws hp::UserError (collectively) when the iterates diverge: see DivergenceMonitor.
   void run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory) const;
 
  private:
@@ -49,10 +50,5 @@ class InnerSolver {
 
 // From `inner.solver` / `inner.momentum`; throws hp::UserError for unknown names.
 InnerSolver make_inner_solver(const InnerSettings& inner);
-
-// Resolve `inner.step_size` (a number or auto = 1/L_max) for gradient-step problems and
-// refuse steps that make the map non-contractive (η·‖∇²L(w_0)‖ ≥ 2(1 + β)).
-// Returns the step used. Collective.
-double configure_step_size(BilevelProblem& problem, const InnerSettings& inner, Vec lambda, Vec w0);
 
 }  // namespace hp

@@ -54,8 +54,8 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   double step_size() const override { return eta_; }
   void set_step_size(double eta) override { eta_ = eta; }
   void inner_gradient(Vec w, Vec lambda, Vec out) override;
-  double smoothness_bound(Vec lambda, int power_iterations) override;
-  double hessian_norm_at(Vec w, Vec lambda, int power_iterations) override;
+  double smoothness_bound(Vec lambda, int lanczos_steps) override;
+  double hessian_norm_at(Vec w, Vec lambda, int lanczos_steps) override;
   double strong_convexity_bound(Vec lambda) override;
 
   PetscInt features() const { return d_; }
@@ -71,6 +71,10 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void set_linearization_point(Vec w, Vec lambda);
   void train_scores(Vec w);  // zt_ = X·w, reusing the fused step's result when it is w's
   void back_and_combine(Vec w, double s_w, double s_g, const std::vector<double>& penalty, Vec out);
+  // x[p·block + k] = a fixed function of natural index j·block + k (j the feature at p).
+  void fill_start_vector(Vec x, PetscInt block) const;
+  // An upper estimate of λmax(XᵀX)/n for the training X, computed once per step budget.
+  double gram_norm_bound(int lanczos_steps);
 
   MPI_Comm comm_;
   std::string name_;
@@ -96,6 +100,8 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   std::vector<double> row_scale_;     // scratch: s_w + s_g·exp(λ_j) per feature
   std::vector<double> lin_penalty_;  // exp(λ) at the linearisation point
   Vec w_lin_ = nullptr;           // linearisation point (a reference, not a copy)
+  double gram_bound_ = 0;  // gram_norm_bound's result and the budget it was computed with
+  int gram_steps_ = 0;
 };
 
 }  // namespace hp

@@ -12,11 +12,13 @@ class GradientStepProblem {
   virtual void set_step_size(double eta) = 0;
   // ∇_wL(w, λ) -> out.
   virtual void inner_gradient(Vec w, Vec lambda, Vec out) = 0;
-  // An upper estimate of sup_w ‖∇²_wL(w, λ)‖ (power iterations on the data Gram matrix
-  // times the loss's curvature bound, plus the largest penalty).
-  virtual double smoothness_bound(Vec lambda, int power_iterations) = 0;
-  // A lower estimate of ‖∇²_wL(w, λ)‖ at w (power iterations on the Hessian itself).
-  virtual double hessian_norm_at(Vec w, Vec lambda, int power_iterations) = 0;
+  // An upper estimate of sup_w ‖∇²_wL(w, λ)‖ (at most `lanczos_steps` Lanczos steps on
+  // the data Gram matrix, largest Ritz value plus its residual, times the loss's
+  // curvature bound; plus the largest penalty).
+  virtual double smoothness_bound(Vec lambda, int lanczos_steps) = 0;
+  // A lower estimate of ‖∇²_wL(w, λ)‖ at w (the largest Ritz value of at most
+  // `lanczos_steps` Lanczos steps on the Hessian itself).
+  virtual double hessian_norm_at(Vec w, Vec lambda, int lanczos_steps) = 0;
   // A lower bound on the strong convexity modulus (the smallest penalty).
   virtual double strong_convexity_bound(Vec lambda) = 0;
 };
