@@ -7,10 +7,11 @@ namespace hp {
 namespace {
 
 KeyEntry<HypergradientSettings> method_entry() {
-  auto e = key_entry<HypergradientSettings>("method", "choice", "aid_cg", "the hypergradient method (see Methods below)");
+  static const char* const kDefault = "aid_cg";
+  auto e = key_entry<HypergradientSettings>("method", "choice", kDefault, "the hypergradient method (see Methods below)");
   e.choices = [] { return method_registry().choices(); };
   e.invalid_examples = {"aid_foo", "newton", "[itd]"};
-  e.set_default = [](HypergradientSettings& s) { s.method = "aid_cg"; };
+  e.set_default = [](HypergradientSettings& s) { s.method = kDefault; };
   e.read = [](HypergradientSettings& s, const ConfigNode& n, const std::string& key, const ParseContext&) {
     s.method = parse_text(n, key);
     const std::string why = unknown_method_message(s.method);

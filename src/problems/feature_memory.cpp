@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "hyperpetsc/data/dataset_settings.hpp"
 #include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
 
@@ -28,8 +29,10 @@ void check_declared_feature_memory(MPI_Comm comm, const LabelledDataOptions& pro
     remedy = "lower " + key;
   };
   if (problem.n_features > 0) consider(problem.n_features, 1, "problem.n_features");
-  for (const DatasetSpec* s : {&problem.train, &problem.val, problem.test ? &*problem.test : nullptr})
-    if (s && s->format == "synthetic") consider(s->synthetic.features, s->synthetic.classes, s->key + ".features");
+  for (const DatasetSpec* s : {&problem.train, &problem.val, problem.test ? &*problem.test : nullptr}) {
+    const DataFormatEntry* format = s ? data_formats().find(s->format) : nullptr;
+    if (format && !format->from_file) consider(s->synthetic.features, s->synthetic.classes, s->key + ".features");
+  }
   if (bytes > 0) check_memory(comm, bytes, what, remedy);
 }
 

@@ -34,7 +34,8 @@ ProblemSettings parse_problem(const ConfigNode* node, const ParseContext& ctx) {
   // The type decides which other keys are allowed.
   ProblemSettings s;
   const ConfigNode* type = node->is_map() ? node->find("type") : nullptr;
-  s.type = "logistic_l2";
+  for (const auto& e : problem_common_table().entries())
+    if (e.name == "type") e.set_default(s);
   if (type && !type->is_null()) s.type = parse_choice(*type, "problem.type", problem_registry().choices());
   const ProblemEntry* e = problem_registry().find(s.type);
   problem_common_table().parse(s, node, "problem", ctx, e->keys);
