@@ -30,8 +30,10 @@ TEST(Session, WarmAdjointAtUnchangedLambdaNeedsFarFewerIterationsAndGivesTheSame
   auto cg = hp::make_method("aid_cg");
   const hp::HypergradientResult cold = session.compute(*cg);
   ASSERT_GT(cold.linear_solver_iterations, 10) << "the solve must be non-trivial";
+  RecordProperty("cold_iterations", static_cast<int>(cold.linear_solver_iterations));
   // Same λ, same w_t (the inner solve starts from 0 again), v_0 = the previous v_k.
   const hp::HypergradientResult warm = session.compute(*cg, {false, true});
+  RecordProperty("warm_iterations", static_cast<int>(warm.linear_solver_iterations));
   EXPECT_LE(warm.linear_solver_iterations * 5, cold.linear_solver_iterations)
       << "cold " << cold.linear_solver_iterations << ", warm " << warm.linear_solver_iterations;
   EXPECT_LT(hp::test::relative_difference(warm.hypergradient, cold.hypergradient), 1e-7);
