@@ -62,6 +62,8 @@ CommandLine parse_command_line(int argc, char** argv) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h" || a == "help") {
       cl.help = true;
+    } else if (a == "--quiet") {
+      cl.quiet = true;
     } else if (a == "--set" || a == "--json") {
       if (i + 1 >= argc) throw UserError(a + " needs a value; see hyperpetsc --help");
       (a == "--set" ? cl.overrides.push_back(argv[++i]) : (void)(cl.json = argv[++i]));

@@ -12,6 +12,10 @@ Registry<CommandEntry>& command_registry() {
        "every method of the paper at the config's t and k against `exact`, as a table;\n"
        "--sweep 10,20,50,100 adds the error of every method at t = k = each value",
        "CONFIG.yaml [--set ...] [--sweep T1,T2,...] [--json FILE] [PETSc options]", run_compare},
+      {"run",
+       "hypergradient descent on λ (outer.*), warm-started across steps; writes\n"
+       "config.resolved.yaml, metrics.csv, lambda.txt, summary.json, log.txt in run.dir",
+       "CONFIG.yaml [--set ...] [--quiet] [PETSc options]", run_run},
   });
   return r;
 }

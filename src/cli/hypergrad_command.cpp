@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "hyperpetsc/cli/commands.hpp"
-#include "hyperpetsc/cli/json_writer.hpp"
+#include "hyperpetsc/petsc/json_writer.hpp"
 #include "hyperpetsc/cli/result_json.hpp"
 #include "hyperpetsc/petsc/atomic_file.hpp"
 #include "hyperpetsc/petsc/collective.hpp"

@@ -25,6 +25,12 @@ HypergradientSession::HypergradientSession(MPI_Comm comm, Settings settings) : s
   seconds_setup_ = MPI_Wtime() - t1;
 }
 
+void HypergradientSession::refresh_step_size() {
+  const double t0 = MPI_Wtime();
+  step_size_ = step_selector_->configure(settings_.inner, lambda_, w_).step_size;
+  seconds_setup_ += MPI_Wtime() - t0;
+}
+
 HypergradientResult HypergradientSession::compute(HypergradientMethod& method, WarmStart warm) {
   if (!warm.inner) HP_CALL(VecSet(w_, 0.0));
   if (!warm.adjoint) HP_CALL(VecSet(v_, 0.0));

@@ -5,6 +5,7 @@
 #include "hyperpetsc/config/yaml_source.hpp"
 #include "hyperpetsc/data/dataset_settings.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
+#include "hyperpetsc/outer/outer_optimizer.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
 
 namespace hp {
@@ -42,6 +43,8 @@ const std::vector<TopLevelEntry>& top_level() {
       section(hyperparameters_table(), &Settings::hyperparameters),
       section(inner_table(), &Settings::inner),
       section(hypergradient_table(), &Settings::hypergradient),
+      section(outer_table(), &Settings::outer),
+      section(run_table(), &Settings::run),
       {"petsc_options", "PETSc options applied first (the command line wins)",
        [](Settings& s, const ConfigNode* n, const ParseContext&) {
          if (n && !n->is_null()) s.petsc_options = parse_text(*n, "petsc_options");
@@ -93,6 +96,7 @@ std::string settings_help() {
   out += "\nMethods (hypergradient.method; also aid_<any PETSc KSP type>, e.g. aid_bcgs):\n" +
          method_registry().help_text(2);
   out += "\nInner solvers (inner.solver):\n" + inner_solvers().help_text(2);
+  out += "\nOuter optimizers (outer.optimizer):\n" + outer_optimizers().help_text(2);
   out += "\nData formats (format):\n" + data_formats().help_text(2);
   return out;
 }

@@ -50,7 +50,9 @@ const KeyTable<InnerSettings>& inner_table() {
             for (const auto& x : inner_solvers().entries())
               if (x.uses_momentum) users += (users.empty() ? "" : " | ") + x.name;
             return "only used with inner.solver: " + users;
-          });
+          })
+          .boolean("warm_start", &InnerSettings::warm_start, true,
+                   "outer steps start from the previous w_t (hypergrad and compare: always 0)");
   return t;
 }
 

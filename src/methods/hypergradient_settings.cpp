@@ -30,7 +30,9 @@ const KeyTable<HypergradientSettings>& hypergradient_table() {
           .integer("iterations", &HypergradientSettings::iterations, 100, 0, 2147483647LL,
                    "k, adjoint or backward iterations (a maximum when tol > 0)")
           .number("tol", &HypergradientSettings::tol, 0.0, NumberRange::half_open(0, 1),
-                  "relative residual to stop at; 0 runs exactly k iterations");
+                  "relative residual to stop at; 0 runs exactly k iterations")
+          .boolean("warm_start", &HypergradientSettings::warm_start, true,
+                   "outer steps start the adjoint from the previous v_k (AID methods)");
   return t;
 }
 

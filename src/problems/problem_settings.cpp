@@ -18,12 +18,51 @@ const KeyTable<ProblemSettings>& problem_common_table() {
   return t;
 }
 
+namespace {
+
+// `bounds: [lo, hi]`: the box outer optimisers keep λ in (a projection, or TAO's bounds).
+KeyEntry<HyperparameterSettings> bounds_entry() {
+  auto e = key_entry<HyperparameterSettings>("bounds", "[lo, hi]", "[-700, 700]",
+                                             "the box the outer optimiser keeps every λ_j in");
+  e.range_text = "-700 <= lo < hi <= 700";
+  e.invalid_examples = {"[1, 0]", "[-800, 0]", "5", "[0]", "[a, b]"};
+  e.set_default = [](HyperparameterSettings& s) {
+    s.lower = -700.0;
+    s.upper = 700.0;
+  };
+  e.read = [](HyperparameterSettings& s, const ConfigNode& n, const std::string& key, const ParseContext&) {
+    if (n.kind != ConfigNode::Kind::list || n.items.size() != 2)
+      config_fail(n.origin, key, "expected two numbers [lo, hi]");
+    s.lower = parse_number(n.items[0], key, NumberRange::closed(-700, 700));
+    s.upper = parse_number(n.items[1], key, NumberRange::closed(-700, 700));
+    if (!(s.lower < s.upper)) config_fail(n.origin, key, "lo must be below hi");
+  };
+  e.write = [](const HyperparameterSettings& s) {
+    ConfigNode n;
+    n.kind = ConfigNode::Kind::list;
+    n.items = {ConfigNode::make_scalar(format_number(s.lower)), ConfigNode::make_scalar(format_number(s.upper))};
+    return n;
+  };
+  return e;
+}
+
+}  // namespace
+
 const KeyTable<HyperparameterSettings>& hyperparameters_table() {
   static const KeyTable<HyperparameterSettings> t =
       KeyTable<HyperparameterSettings>("hyperparameters", "the outer variables λ")
           .number("init", &HyperparameterSettings::init, 0.0, NumberRange::closed(-700, 700),
-                  "initial λ_j (the penalty is exp(λ_j))")
-          .boolean("shared", &HyperparameterSettings::shared, false, "one λ for all features");
+                  "initial λ_j (the penalty is exp(λ_j)); must lie within bounds")
+          .boolean("shared", &HyperparameterSettings::shared, false, "one λ for all features")
+          .custom(bounds_entry())
+          .check([](const HyperparameterSettings& s, const ConfigNode* node, const std::string& prefix) {
+            if (s.init < s.lower || s.init > s.upper) {
+              const ConfigNode* at = node ? node->find("init") : nullptr;
+              config_fail(at ? at->origin : (node ? node->origin : ConfigOrigin{}), prefix + ".init",
+                          "must lie within " + prefix + ".bounds [" + format_number(s.lower) + ", " +
+                              format_number(s.upper) + "]");
+            }
+          });
   return t;
 }
 

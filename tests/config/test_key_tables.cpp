@@ -42,6 +42,20 @@ const std::map<std::string, std::string> kDocumentedDefaults = {
     {"hypergradient.method", "aid_cg"},
     {"hypergradient.iterations", "100"},
     {"hypergradient.tol", "0"},
+    {"hypergradient.warm_start", "true"},
+    {"inner.warm_start", "true"},
+    {"hyperparameters.bounds", "[-700, 700]"},
+    {"outer.optimizer", "adam"},
+    {"outer.learning_rate", "0.05"},
+    {"outer.momentum", "0.9"},
+    {"outer.beta1", "0.9"},
+    {"outer.beta2", "0.999"},
+    {"outer.epsilon", "1e-08"},
+    {"outer.iterations", "100"},
+    {"outer.max_seconds", "0"},
+    {"outer.patience", "0"},
+    {"outer.tol", "0"},
+    {"run.dir", ""},
 };
 
 // Every (section, entry) of the tables with a plain default, visited generically.
@@ -62,6 +76,8 @@ std::vector<KeyInfo> top_level_keys() {
   collect(hp::hyperparameters_table(), "hyperparameters", keys);
   collect(hp::inner_table(), "inner", keys);
   collect(hp::hypergradient_table(), "hypergradient", keys);
+  collect(hp::outer_table(), "outer", keys);
+  collect(hp::run_table(), "run", keys);
   return keys;
 }
 
@@ -79,12 +95,16 @@ std::string resolved_value(const std::string& resolved, const std::string& key) 
 
 TEST(KeyTables, EveryDefaultIsTheDocumentedOneAndReachesTheResolvedConfig) {
   const hp::Settings s = from_text(std::string(kBase) + "inner: {solver: heavy_ball}\n");
+  // Keys that apply only to another choice are checked in a config that makes them apply.
+  const hp::Settings sgd = from_text(std::string(kBase) + "outer: {optimizer: sgd}\n");
   for (const auto& k : top_level_keys()) {
     auto doc = kDocumentedDefaults.find(k.key);
     ASSERT_NE(doc, kDocumentedDefaults.end()) << k.key << " is not in the documented list: add it deliberately";
     if (k.key == "inner.solver" || k.key == "problem.type") continue;  // set above
     EXPECT_EQ(k.default_text, doc->second) << k.key;
-    EXPECT_EQ(resolved_value(s.resolved_yaml, k.key), doc->second) << k.key << "\n" << s.resolved_yaml;
+    const hp::Settings& where = k.key == "outer.momentum" ? sgd : s;
+    const std::string written = doc->second.empty() ? "\"\"" : doc->second;  // an empty text is written quoted
+    EXPECT_EQ(resolved_value(where.resolved_yaml, k.key), written) << k.key << "\n" << where.resolved_yaml;
   }
   // The typed values behind the texts.
   const hp::Settings d = from_text(kBase);
@@ -117,6 +137,7 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
     for (const auto& bad : k.invalid) {
       std::string base = kBase;
       if (k.key == "inner.momentum") base += "inner: {solver: heavy_ball}\n";
+      if (k.key == "outer.momentum") base += "outer: {optimizer: sgd}\n";
       // From --set: the message names the key and says where the value came from.
       std::string msg = hp::test::user_error_of([&] { from_text(base, {k.key + "=" + bad}); });
       EXPECT_NE(msg.find(k.key), std::string::npos) << k.key << "=" << bad << ": " << msg;
@@ -130,6 +151,8 @@ TEST(KeyTables, EveryInvalidValueIsRejectedNamingTheKey) {
         if (name == "type") text = "problem:\n  type: " + bad + "\n  train: {format: synthetic}\n  val: {format: synthetic}\n";
       } else if (section == "inner" && k.key == "inner.momentum") {
         text = std::string(kBase) + "inner:\n  solver: heavy_ball\n  momentum: " + bad + "\n";
+      } else if (k.key == "outer.momentum") {
+        text = std::string(kBase) + "outer:\n  optimizer: sgd\n  momentum: " + bad + "\n";
       } else {
         text += section + ":\n  " + name + ": " + bad + "\n";
       }

@@ -20,6 +20,7 @@ struct CommandLine {
   std::vector<long> sweep;             // compare --sweep T1,T2,...: errors at t = k = Ti
   std::vector<std::string> petsc;      // everything else starting with '-': PETSc options
   double max_memory_bytes = 0;         // --max-memory (per rank; 0 = the machine's)
+  bool quiet = false;                  // run: no progress lines
   bool help = false;
 };
 
@@ -42,5 +43,6 @@ int cli_main(int argc, char** argv);
 // The commands (one file each).
 void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp

@@ -1,7 +1,7 @@
 #pragma once
 #include <vector>
 
-#include "hyperpetsc/cli/json_writer.hpp"
+#include "hyperpetsc/petsc/json_writer.hpp"
 #include "hyperpetsc/engine/hypergradient_session.hpp"
 
 namespace hp {

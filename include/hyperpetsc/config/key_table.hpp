@@ -132,6 +132,7 @@ class KeyTable {
 
   KeyTable&& text(const char* name, std::string S::*m, const char* def, const char* help) && {
     KeyEntry<S> e = base(name, "text", def, "", help);
+    e.invalid_examples = {"[a, b]", "{a: 1}"};
     e.set_default = [m, def](S& s) { s.*m = def; };
     e.read = [m](S& s, const ConfigNode& n, const std::string& key, const ParseContext&) {
       s.*m = parse_text(n, key);

@@ -36,6 +36,10 @@ class HypergradientSession {
   double seconds_load() const { return seconds_load_; }
   double seconds_setup() const { return seconds_setup_; }
 
+  // Re-resolve the step size at the current λ and w (cheap while they repeat: cached).
+  // An outer loop calls it after moving λ, so `auto` stays contractive.
+  void refresh_step_size();
+
   // One hypergradient at the current λ with t = inner.iterations, k =
   // hypergradient.iterations. Throws hp::UserError when the result is not finite.
   HypergradientResult compute(HypergradientMethod& method, WarmStart warm = {});

@@ -7,7 +7,9 @@
 
 #include "hyperpetsc/inner/inner_settings.hpp"
 #include "hyperpetsc/methods/hypergradient_settings.hpp"
+#include "hyperpetsc/outer/outer_settings.hpp"
 #include "hyperpetsc/problems/problem_settings.hpp"
+#include "hyperpetsc/service/run_settings.hpp"
 
 namespace hp {
 
@@ -18,6 +20,8 @@ struct Settings {
   HyperparameterSettings hyperparameters;
   InnerSettings inner;
   HypergradientSettings hypergradient;
+  OuterSettings outer;  // hyperpetsc run
+  RunSettings run;      // hyperpetsc run
   std::string petsc_options;
   std::string resolved_yaml;  // the complete configuration after defaults and --set
 };

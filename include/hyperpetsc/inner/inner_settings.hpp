@@ -15,6 +15,7 @@ struct InnerSettings {
   double step_size = 0.0;
   PetscInt iterations = 0;  // t
   double momentum = 0.0;    // solvers with uses_momentum
+  bool warm_start = true;   // outer steps: w_0 = the previous w_t
 };
 
 // Inner solvers by name (`inner.solver`).

@@ -13,6 +13,7 @@ struct HypergradientSettings {
   std::string method;       // a name in method_registry(), or aid_<PETSc KSP type>
   PetscInt iterations = 0;  // k (a maximum when tol > 0)
   double tol = 0.0;         // relative residual tolerance; 0 = run exactly k iterations
+  bool warm_start = true;   // outer steps: v_0 = the previous v_k (AID methods)
 };
 
 const KeyTable<HypergradientSettings>& hypergradient_table();

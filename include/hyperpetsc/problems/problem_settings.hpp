@@ -20,6 +20,7 @@ struct ProblemSettings {
 struct HyperparameterSettings {
   double init = 0.0;    // initial value of every λ_j
   bool shared = false;  // one λ for all features
+  double lower = -700.0, upper = 700.0;  // bounds: outer steps keep λ_j in [lower, upper]
 };
 
 const KeyTable<ProblemSettings>& problem_common_table();

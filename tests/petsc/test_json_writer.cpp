@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "hyperpetsc/cli/json_writer.hpp"
+#include "hyperpetsc/petsc/json_writer.hpp"
 
 TEST(JsonWriter, NestedObjectsAndArraysParseBack) {
   hp::JsonWriter j;

@@ -1,4 +1,4 @@
-#include "hyperpetsc/cli/json_writer.hpp"
+#include "hyperpetsc/petsc/json_writer.hpp"
 
 #include <cmath>
 #include <cstdio>

@@ -1,0 +1,105 @@
+#!/bin/bash
+# `hyperpetsc run`: the outer loop's files and their contract, agreement with 1 rank,
+# bounds, stopping rules, warm starts, and errors before any computation.
+# Usage: cli_run.sh HYPERPETSC_BINARY NRANKS
+. "$(dirname "$0")/cli_common.sh" "$@"
+py=/usr/bin/python3
+
+check() {  # STATUS NAME
+  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
+}
+
+cat > "$tmp/run.yaml" <<YAML
+problem:
+  type: logistic_l2
+  train: {format: synthetic, generator: sparse_text, rows: 300, features: 400, nnz_per_row: 20, classes: 3, noise: 0.5, seed: 2, stream: 0}
+  val:   {format: synthetic, generator: sparse_text, rows: 300, features: 400, nnz_per_row: 20, classes: 3, noise: 0.5, seed: 2, stream: 1}
+hyperparameters: {init: -4.0, bounds: [-6, 0]}
+inner: {iterations: 40}
+hypergradient: {method: aid_cg, iterations: 40, tol: 1e-6}
+outer: {optimizer: adam, learning_rate: 0.2, iterations: 8}
+YAML
+
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/out" --quiet > "$tmp/stdout" 2> "$tmp/err"
+check $? "run exits 0"
+[ ! -s "$tmp/stdout" ]; check $? "--quiet prints nothing"
+for f in config.resolved.yaml metrics.csv lambda.txt summary.json log.txt; do
+  [ -s "$tmp/out/$f" ]; check $? "writes $f"
+done
+[ "$(head -1 "$tmp/out/metrics.csv")" = "step,seconds,train_loss,val_loss,val_accuracy,test_loss,test_accuracy,hypergradient_norm,inner_iterations,solver_iterations,lambda_min,lambda_mean,lambda_max" ]
+check $? "metrics.csv header is the contract"
+$py - "$tmp/out" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/metrics.csv")))
+s = json.load(open(d + "/summary.json"))
+lam = [float(x) for x in open(d + "/lambda.txt")]
+assert len(rows) == 9, len(rows)                       # steps 0..8
+assert s["status"] == "COMPLETED" and s["outer_steps"] == 8 and s["stop_reason"] == "iterations", s
+assert float(rows[-1]["val_loss"]) < float(rows[0]["val_loss"]), "validation loss did not decrease"
+assert abs(s["final"]["val_loss"] - float(rows[-1]["val_loss"])) <= 1e-12 * abs(s["final"]["val_loss"])
+assert min(float(r["val_loss"]) for r in rows) == s["best"]["val_loss"]
+assert len(lam) == 400 and all(-6 <= x <= 0 for x in lam), "lambda.txt: 400 values within bounds"
+assert abs(min(lam) - float(rows[-1]["lambda_min"])) < 1e-9 * max(1, abs(min(lam)))
+PY
+check $? "metrics, summary and lambda.txt agree; val loss decreases; bounds hold"
+
+# Same run on one rank: every column but seconds agrees to rounding. (With a tolerance on
+# the adjoint solve, rounding differences are amplified through the outer steps to ~1e-8;
+# with fixed k they stay at ~1e-10.)
+if [ "$n" != 1 ]; then
+  "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/many" --set hypergradient.tol=0 --quiet > /dev/null 2> "$tmp/err"
+  "$run_mpi" 1 "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/one" --set hypergradient.tol=0 --quiet > /dev/null 2> "$tmp/err"
+  $py - "$tmp/many/metrics.csv" "$tmp/one/metrics.csv" "$tmp/many/lambda.txt" "$tmp/one/lambda.txt" <<'PY'
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1]))); b = list(csv.DictReader(open(sys.argv[2])))
+assert len(a) == len(b)
+for ra, rb in zip(a, b):
+    for k in ra:
+        # seconds: wall clock; solver_iterations: CG stops at the rounding floor (10ε‖b‖),
+        # which rounding reaches one iteration sooner or later on another rank count.
+        if k in ("seconds", "solver_iterations") or ra[k] == "": continue
+        x, y = float(ra[k]), float(rb[k])
+        assert abs(x - y) <= 1e-9 * max(1.0, abs(y)), (k, x, y)
+la = [float(x) for x in open(sys.argv[3])]; lb = [float(x) for x in open(sys.argv[4])]
+assert max(abs(x - y) for x, y in zip(la, lb)) <= 1e-9
+PY
+  check $? "metrics and λ agree with 1 rank"
+fi
+
+# Warm starts: fewer adjoint iterations in all than cold starts, same trajectory to tolerance.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/cold" --set inner.warm_start=false \
+  --set hypergradient.warm_start=false --quiet > /dev/null 2> "$tmp/err"
+$py - "$tmp/out/metrics.csv" "$tmp/cold/metrics.csv" <<'PY'
+import csv, sys
+warm = list(csv.DictReader(open(sys.argv[1]))); cold = list(csv.DictReader(open(sys.argv[2])))
+w = sum(int(r["solver_iterations"]) for r in warm[1:]); c = sum(int(r["solver_iterations"]) for r in cold[1:])
+print(f"     adjoint iterations after step 0: warm {w}, cold {c}")
+assert w < c, (w, c)
+PY
+check $? "warm starts need fewer adjoint iterations"
+
+# Stopping rules.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/tol" --set outer.tol=1e9 --quiet > /dev/null 2> "$tmp/err"
+grep -q '"stop_reason": "tol"' "$tmp/tol/summary.json" && [ "$(wc -l < "$tmp/tol/metrics.csv")" = 2 ]
+check $? "outer.tol stops at the first step"
+# A step so long that λ sits on the bounds and the validation loss stops improving.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/pat" --set outer.learning_rate=1e5 \
+  --set outer.optimizer=sgd --set outer.patience=2 --set outer.iterations=50 --quiet > /dev/null 2> "$tmp/err"
+grep -q '"stop_reason": "patience"' "$tmp/pat/summary.json"
+check $? "outer.patience stops a run that stops improving"
+
+# Errors before any computation: exit 2, one message.
+: > "$tmp/file"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/file/sub" > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && [ "$(grep -c 'hyperpetsc: error: run.dir' "$tmp/err")" = 1 ]
+check $? "an unwritable run.dir is refused"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set outer.optimizer=lbfgs > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "outer.optimizer" "$tmp/err" && grep -q "adam | sgd" "$tmp/err"
+check $? "an unknown outer.optimizer lists the registry"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set hyperparameters.init=3 > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "must lie within hyperparameters.bounds" "$tmp/err"
+check $? "init outside the bounds is refused"
+
+echo "$failures failure(s)"
+[ $failures -eq 0 ]
