@@ -12,6 +12,11 @@ Registry<CommandEntry>& command_registry() {
        "every method of the paper at the config's t and k against `exact`, as a table;\n"
        "--sweep 10,20,50,100 adds the error of every method at t = k = each value",
        "CONFIG.yaml [--set ...] [--sweep T1,T2,...] [--json FILE] [PETSc options]", run_compare},
+      {"runs",
+       "the run store's trials: `list` as a table (id, experiment, status, swept values,\n"
+       "validation losses, test accuracy, seconds, error), `show ID` one trial with its steps;\n"
+       "--json prints JSON instead (default store: runs/runs.db)",
+       "list|show ID [--store PATH] [--json]", run_runs, /*takes_config=*/false},
   });
   return r;
 }
