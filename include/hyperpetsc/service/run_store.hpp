@@ -8,6 +8,10 @@
 // timeout (any host), or if it was started on this host and its pid no longer exists
 // (kill(pid, 0) fails with ESRCH). A live trial must therefore call heartbeat() at least
 // once per outer step and on a timer well inside the timeout.
+//
+// One RunStore (one SQLite connection) belongs to one thread: a heartbeat timer thread
+// opens its own RunStore on the same path. SQLite's busy timeout (10 s) makes concurrent
+// writers wait for each other instead of failing.
 #pragma once
 #include <optional>
 #include <string>
