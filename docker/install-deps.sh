@@ -7,8 +7,9 @@ set -eu
 # dense data layout's gemm use it (the reference BLAS makes that layout ~4x slower).
 # clang-14, libclang-rt-14-dev (ASan/UBSan and libFuzzer runtimes) and llvm-14 (the
 # symbolizer for readable reports): CI's sanitizer and fuzzing pass, tests/sanitize/run.sh.
+# libsqlite3-dev: the run store (src/service/), an embedded SQLite database.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
-      libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14"
+      libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14 libsqlite3-dev"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

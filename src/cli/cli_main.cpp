@@ -89,7 +89,8 @@ int cli_main(int argc, char** argv) {
   }
   try {
     if (cl.max_memory_bytes > 0) hp::set_memory_limit_per_rank(cl.max_memory_bytes, "--max-memory");
-    const hp::Settings settings = hp::load_settings(cl.config, cl.overrides);
+    const hp::CommandEntry& command = *hp::command_registry().find(cl.command);
+    const hp::Settings settings = command.takes_config ? hp::load_settings(cl.config, cl.overrides) : hp::Settings{};
     // YAML's petsc_options first, then the command line so it wins.
     hp::apply_user_options(PETSC_COMM_WORLD, "the config's petsc_options", [&] {
       HP_CALL(PetscOptionsInsertString(nullptr, settings.petsc_options.c_str()));
@@ -98,7 +99,7 @@ int cli_main(int argc, char** argv) {
       HP_CALL(PetscOptionsInsertString(nullptr, join(cl.petsc).c_str()));
     });
     hp::prepare_log_view(PETSC_COMM_WORLD);
-    hp::command_registry().find(cl.command)->run(PETSC_COMM_WORLD, cl, settings);
+    command.run(PETSC_COMM_WORLD, cl, settings);
   } catch (const hp::UserError& e) {
     if (rank == 0) std::fprintf(stderr, "hyperpetsc: error: %s\n", e.what());
     return finish(2);

@@ -64,6 +64,13 @@ CommandLine parse_command_line(int argc, char** argv) {
       cl.help = true;
     } else if (a == "--quiet") {
       cl.quiet = true;
+    } else if (a == "--json" && !positional.empty() && command_registry().find(positional[0]) &&
+               !command_registry().find(positional[0])->takes_config) {
+      cl.json = "-";  // commands without a config print their JSON to standard output
+    } else if (a == "--store" || a.rfind("--store=", 0) == 0) {
+      if (a == "--store" && i + 1 >= argc) throw UserError("--store needs the path of a run store");
+      cl.store = a == "--store" ? argv[++i] : a.substr(8);
+      if (cl.store.empty()) throw UserError("--store needs the path of a run store");
     } else if (a == "--set" || a == "--json") {
       if (i + 1 >= argc) throw UserError(a + " needs a value; see hyperpetsc --help");
       (a == "--set" ? cl.overrides.push_back(argv[++i]) : (void)(cl.json = argv[++i]));
@@ -117,9 +124,15 @@ CommandLine parse_command_line(int argc, char** argv) {
   if (!command_registry().find(cl.command))
     throw UserError("unknown command " + quote_user_text(cl.command) + "; commands: " +
                     choice_names(command_registry().choices(), ", ") + " (see --help)");
+  if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
+  if (!command_registry().find(cl.command)->takes_config) {
+    if (!cl.overrides.empty()) throw UserError(cl.command + " reads no CONFIG.yaml, so --set does not apply");
+    cl.arguments.assign(positional.begin() + 1, positional.end());
+    return cl;
+  }
+  if (!cl.store.empty()) throw UserError("--store is an option of runs");
   if (positional.size() < 2) throw UserError(cl.command + " needs a CONFIG.yaml argument");
   if (positional.size() > 2) throw UserError("unexpected argument " + quote_user_text(positional[2]));
-  if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
   cl.config = positional[1];
   return cl;
 }

@@ -16,6 +16,11 @@ Registry<CommandEntry>& command_registry() {
        "hypergradient descent on λ (outer.*), warm-started across steps; writes\n"
        "config.resolved.yaml, metrics.csv, lambda.txt, summary.json, log.txt in run.dir",
        "CONFIG.yaml [--set ...] [--quiet] [PETSc options]", run_run},
+      {"runs",
+       "the run store's trials: `list` as a table (id, experiment, status, swept values,\n"
+       "validation losses, test accuracy, seconds, error), `show ID` one trial with its steps;\n"
+       "--json prints JSON instead (default store: runs/runs.db)",
+       "list|show ID [--store PATH] [--json]", run_runs, /*takes_config=*/false},
   });
   return r;
 }

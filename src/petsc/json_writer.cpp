@@ -93,6 +93,11 @@ JsonWriter& JsonWriter::key_value(const std::string& k, bool v) {
   out_ << (v ? "true" : "false");
   return *this;
 }
+JsonWriter& JsonWriter::key_raw(const std::string& k, const std::string& json) {
+  key(k);
+  out_ << json;
+  return *this;
+}
 JsonWriter& JsonWriter::key_array(const std::string& k, const std::vector<double>& values) {
   key(k);
   out_ << "[";

@@ -37,3 +37,19 @@ TEST(JsonWriter, NestedObjectsAndArraysParseBack) {
   EXPECT_DOUBLE_EQ(n["methods"][1]["seconds"]["total"].as<double>(), 1.0);
   EXPECT_EQ(n["empty"].size(), 0u);
 }
+
+// A top-level array of objects with raw JSON values (what `runs list --json` prints).
+TEST(JsonWriter, TopLevelArrayAndRawValues) {
+  hp::JsonWriter j;
+  j.begin_array("");
+  j.begin_object("").key_raw("params", R"({"lambda0": -1.5, "method": "itd"})").key_raw("error", "null").end_object();
+  j.begin_object("").key_value("id", 2LL).end_object();
+  j.end_array();
+  YAML::Node n = YAML::Load(j.str());
+  ASSERT_TRUE(n.IsSequence());
+  ASSERT_EQ(n.size(), 2u);
+  EXPECT_DOUBLE_EQ(n[0]["params"]["lambda0"].as<double>(), -1.5);
+  EXPECT_EQ(n[0]["params"]["method"].as<std::string>(), "itd");
+  EXPECT_TRUE(n[0]["error"].IsNull());
+  EXPECT_EQ(n[1]["id"].as<long long>(), 2);
+}

@@ -14,9 +14,11 @@ namespace hp {
 
 struct CommandLine {
   std::string command;                 // a name in command_registry()
-  std::string config;                  // CONFIG.yaml
+  std::string config;                  // CONFIG.yaml (commands that take one)
+  std::vector<std::string> arguments;  // the words after the command, for commands without a config
+  std::string store;                   // --store PATH (runs; "" = the default)
   std::vector<std::string> overrides;  // --set section.key=value
-  std::string json;                    // --json FILE ("" = none)
+  std::string json;                    // --json FILE ("" = none; "-" = standard output, runs)
   std::vector<long> sweep;             // compare --sweep T1,T2,...: errors at t = k = Ti
   std::vector<std::string> petsc;      // everything else starting with '-': PETSc options
   double max_memory_bytes = 0;         // --max-memory (per rank; 0 = the machine's)
@@ -29,6 +31,10 @@ struct CommandEntry {
   std::string help;   // what it does, one or more lines
   std::string usage;  // the arguments after the name
   std::function<void(MPI_Comm, const CommandLine&, const Settings&)> run;
+  // Whether the second word is CONFIG.yaml (loaded before run). Without one, the words
+  // after the command go to CommandLine::arguments, `--json` is a flag (standard output)
+  // and run gets default Settings.
+  bool takes_config = true;
 };
 Registry<CommandEntry>& command_registry();
 
@@ -44,5 +50,7 @@ int cli_main(int argc, char** argv);
 void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+// `runs list|show ID [--store PATH] [--json]`: reads the run store on rank 0.
+void run_runs(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp

@@ -20,6 +20,8 @@ class JsonWriter {
   JsonWriter& key_value(const std::string& key, long long value);
   JsonWriter& key_value(const std::string& key, int value) { return key_value(key, static_cast<long long>(value)); }
   JsonWriter& key_value(const std::string& key, bool value);
+  // `json` must already be valid JSON (e.g. "null", or an object stored as JSON text).
+  JsonWriter& key_raw(const std::string& key, const std::string& json);
   JsonWriter& key_array(const std::string& key, const std::vector<double>& values);
   std::string str() const { return out_.str(); }
 
