@@ -9,6 +9,7 @@
 #include <petscsys.h>
 
 #include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -108,12 +109,12 @@ bool read_labels(IdxFile& file, const Selection& sel, std::vector<unsigned char>
 }
 
 // Streams the images file; this rank's images land straight in their rows of `pixels`.
-bool read_images(IdxFile& file, const Selection& sel, std::vector<unsigned char>& pixels) {
+bool read_images(IdxFile& file, const Selection& sel, unsigned char* pixels) {
   const auto width = static_cast<std::size_t>(file.item_bytes());
   std::vector<unsigned char> skipped(width);
   for (std::int64_t i = 0; i < file.items(); ++i) {
     const std::int64_t row = sel.row_of(i);
-    unsigned char* into = row >= 0 ? pixels.data() + static_cast<std::size_t>(row) * width : skipped.data();
+    unsigned char* into = row >= 0 ? pixels + static_cast<std::size_t>(row) * width : skipped.data();
     if (!file.read(into, width)) return false;
   }
   return file.finish();
@@ -139,16 +140,19 @@ RawRows read_idx(MPI_Comm comm, const DatasetSpec& spec) {
   check_memory(comm, raw_bytes + static_cast<double>(features),
                spec.key + ": " + std::to_string(selected) + " IDX images of " + std::to_string(features) + " pixels",
                "lower " + spec.key + ".subset or run with more ranks");
-  std::vector<unsigned char> pixels(static_cast<std::size_t>(local) * static_cast<std::size_t>(features));
+  // Not value-initialised: a page is touched only when an image arrives, so a header that
+  // claims more images than the file holds costs no memory.
+  const std::size_t pixel_count = static_cast<std::size_t>(local) * static_cast<std::size_t>(features);
+  const std::unique_ptr<unsigned char[]> pixels(new unsigned char[pixel_count]);
   std::vector<unsigned char> classes(static_cast<std::size_t>(local));
 
   const Selection sel(spec, count, first, local);
-  if (read_labels(labels, sel, classes)) read_images(images, sel, pixels);
+  if (read_labels(labels, sel, classes)) read_images(images, sel, pixels.get());
   agree_or_throw(comm, labels.error().empty() ? images.error() : labels.error());
 
   // Sparse rows: count first, so the check and the allocation are exact.
   const auto nnz = static_cast<std::int64_t>(
-      pixels.size() - static_cast<std::size_t>(std::count(pixels.begin(), pixels.end(), 0)));
+      pixel_count - static_cast<std::size_t>(std::count(pixels.get(), pixels.get() + pixel_count, 0)));
   agree_or_throw(comm, nnz > PETSC_MAX_INT ? spec.key + ": more than " + std::to_string(PETSC_MAX_INT) +
                                                  " nonzero pixels on one MPI rank; run with more ranks"
                                            : std::string());
@@ -161,7 +165,7 @@ RawRows read_idx(MPI_Comm comm, const DatasetSpec& spec) {
   rows.vals.reserve(static_cast<std::size_t>(nnz));
   rows.labels.reserve(static_cast<std::size_t>(local));
   for (PetscInt r = 0; r < local; ++r) {
-    const unsigned char* px = pixels.data() + static_cast<std::size_t>(r) * static_cast<std::size_t>(features);
+    const unsigned char* px = pixels.get() + static_cast<std::size_t>(r) * static_cast<std::size_t>(features);
     for (PetscInt j = 0; j < features; ++j) {
       if (px[j] == 0) continue;
       rows.cols.push_back(j);
