@@ -110,7 +110,9 @@ bool IdxFile::read_header() {
   for (std::size_t k = 0; k < dims_.size(); ++k) {
     const unsigned char* b = &sizes[4 * k];
     dims_[k] = (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | b[3];
-    if (k > 0) item_bytes_ = dims_[k] == 0 ? 0 : std::min(kTooLarge, item_bytes_ * std::int64_t{dims_[k]});
+    if (k == 0) continue;
+    const std::int64_t d = dims_[k];
+    item_bytes_ = d == 0 ? 0 : item_bytes_ > kTooLarge / d ? kTooLarge : item_bytes_ * d;  // no overflow
   }
   return true;
 }

@@ -41,9 +41,9 @@ std::string shape_problem(const DatasetSpec& spec, const IdxFile& images, const 
            ".labels";
   }
   if (images.items() != labels.items()) {
-    return k + ": the images file (" + k + ".path) holds " + std::to_string(images.items()) +
-           " examples but the labels file (" + k + ".labels) holds " + std::to_string(labels.items()) +
-           "; give the labels file that belongs to the images";
+    return k + ": the images file " + quote_user_path(spec.path) + " (" + k + ".path) holds " +
+           std::to_string(images.items()) + " examples but the labels file " + quote_user_path(spec.labels) + " (" +
+           k + ".labels) holds " + std::to_string(labels.items()) + "; give the labels file that belongs to the images";
   }
   if (images.item_bytes() == 0 || images.items() == 0) {
     return images.where() + " has shape " + images.shape() + ", which holds no pixels; give a non-empty images file";

@@ -167,8 +167,8 @@ TEST(Idx, BrokenInputsAreNamedWithTheirKeyAndFile) {
       {"magic", "P5\n2 3\n255\n" + kPixels, labels, 0, 0, {"problem.train.path: '", "is not an IDX file", "0x50 0x35"}},
       {"type", idx_bytes({5, 2, 3}, kPixels, 0x0D), labels, 0, 0, {"holds data of type 0x0D (32-bit float)"}},
       {"counts", images, idx_bytes({4}, kLabels.substr(0, 4)), 0, 0,
-       {"problem.train: the images file (problem.train.path) holds 5 examples but the labels file "
-        "(problem.train.labels) holds 4"}},
+       {"problem.train: the images file '", "images.counts' (problem.train.path) holds 5 examples but the labels file '",
+        "labels.counts' (problem.train.labels) holds 4"}},
       {"swapped", labels, images, 0, 0, {"problem.train.path: '", "is it the labels file?"}},
       {"truncated", images.substr(0, images.size() - 1), labels, 0, 0,
        {"problem.train.path: '", "is truncated: it ends after 45 bytes", "(5 x 2 x 3)"}},
