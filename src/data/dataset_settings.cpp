@@ -10,6 +10,8 @@ Registry<DataFormatEntry>& data_formats() {
   static Registry<DataFormatEntry> r({
       {"libsvm", "LIBSVM/svmlight text: label index:value ... (1-based indices)", true, data_detail::read_libsvm},
       {"csv", "dense comma-separated values, one row per line", true, data_detail::read_csv},
+      {"idx", "IDX images + labels (the MNIST family), gzipped or not; pixels / 255 as features", true,
+       data_detail::read_idx},
       {"synthetic", "generated rows, identical for any number of ranks", false, data_detail::generate_synthetic},
   });
   return r;
@@ -29,16 +31,21 @@ std::string formats_where(bool file) {
   return s;
 }
 
-KeyEntry<DatasetSpec> path_entry() {
-  auto e = key_entry<DatasetSpec>("path", "file", "", "the data file (relative paths: from the config file's folder)");
+std::string only_with(const DatasetSpec& d, const char* format) {
+  return d.format == format ? std::string() : "only used with format: " + std::string(format);
+}
+
+// A required file key (`path`, `labels`); relative paths resolve against the config's folder.
+KeyEntry<DatasetSpec> file_entry(const char* name, std::string DatasetSpec::*m, const char* help) {
+  auto e = key_entry<DatasetSpec>(name, "file", "", help);
   e.required = true;
-  e.read = [](DatasetSpec& d, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
+  e.read = [m](DatasetSpec& d, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
     const std::string p = parse_text(n, key);
     if (p.empty()) config_fail(n.origin, key, "empty; give the data file's path");
     namespace fs = std::filesystem;
-    d.path = fs::path(p).is_absolute() ? p : (fs::path(ctx.config_dir) / p).lexically_normal().string();
+    d.*m = fs::path(p).is_absolute() ? p : (fs::path(ctx.config_dir) / p).lexically_normal().string();
   };
-  e.write = [](const DatasetSpec& d) { return ConfigNode::make_scalar(d.path, true); };
+  e.write = [m](const DatasetSpec& d) { return ConfigNode::make_scalar(d.*m, true); };
   return e;
 }
 
@@ -48,15 +55,29 @@ const KeyTable<DatasetSpec>& dataset_table() {
   static const KeyTable<DatasetSpec> t =
       KeyTable<DatasetSpec>("dataset", "one split")
           .choice("format", &DatasetSpec::format, "libsvm", [] { return data_formats().choices(); }, "how to read it")
-          .custom(path_entry())
+          .custom(file_entry("path", &DatasetSpec::path,
+                             "the data file, idx: the images (relative paths: from the config file's folder)"))
           .only_when([](const DatasetSpec& d) {
             return from_file(d) ? std::string() : "only used with format: " + formats_where(true);
           })
           .integer("label_column", &DatasetSpec::label_column, 0, -1000000, 1000000,
                    "csv: the label's column, 0-based (negative counts from the end)")
-          .only_when([](const DatasetSpec& d) { return d.format == "csv" ? "" : std::string("only used with format: csv"); })
+          .only_when([](const DatasetSpec& d) { return only_with(d, "csv"); })
           .boolean("header", &DatasetSpec::header, false, "csv: skip the first line")
-          .only_when([](const DatasetSpec& d) { return d.format == "csv" ? "" : std::string("only used with format: csv"); });
+          .only_when([](const DatasetSpec& d) { return only_with(d, "csv"); })
+          .custom(file_entry("labels", &DatasetSpec::labels,
+                             "idx: the labels file, e.g. train-labels-idx1-ubyte.gz (relative: like path)"))
+          .only_when([](const DatasetSpec& d) { return only_with(d, "idx"); })
+          .integer("subset", &DatasetSpec::subset, 0, 0, 2147483647LL, "idx: examples to take (0 = all after offset)")
+          .only_when([](const DatasetSpec& d) { return only_with(d, "idx"); })
+          .integer("offset", &DatasetSpec::offset, 0, 0, 2147483647LL, "idx: examples to skip first")
+          .only_when([](const DatasetSpec& d) { return only_with(d, "idx"); })
+          .integer("seed", &DatasetSpec::seed, 0, 0, 9007199254740991LL,
+                   "idx: 0 = file order, else a shuffle before offset/subset, the same for any number of ranks")
+          // With format: synthetic the synthetic table reads `seed` (the model's seed).
+          .only_when([](const DatasetSpec& d) {
+            return d.format == "idx" || !from_file(d) ? std::string() : "only used with format: idx or synthetic";
+          });
   return t;
 }
 
@@ -93,13 +114,15 @@ const KeyTable<SyntheticSpec>& synthetic_table() {
 
 DatasetSpec parse_dataset(const ConfigNode& node, const std::string& key, const ParseContext& ctx) {
   if (node.is_null())
-    config_fail(node.origin, key, "missing; give {path: FILE, format: libsvm|csv} or {format: synthetic, ...}");
+    config_fail(node.origin, key,
+                "missing; give {path: FILE, format: libsvm|csv}, {format: idx, path: IMAGES, labels: LABELS} or "
+                "{format: synthetic, ...}");
   DatasetSpec d;
   dataset_table().parse(d, &node, key, ctx, synthetic_table().names());
   d.key = key;
   if (from_file(d)) {
     for (const auto& name : synthetic_table().names())
-      if (const ConfigNode* v = node.find(name))
+      if (const ConfigNode* v = node.find(name); v && name != "seed")  // seed: also idx's (above)
         config_fail(v->origin, key + "." + name, "only used with format: " + formats_where(false) + "; remove it");
   } else {
     synthetic_table().parse(d.synthetic, &node, key, ctx, dataset_table().names());

@@ -10,6 +10,7 @@ namespace hp::data_detail {
 
 RawRows read_libsvm(MPI_Comm comm, const DatasetSpec& spec);
 RawRows read_csv(MPI_Comm comm, const DatasetSpec& spec);
+RawRows read_idx(MPI_Comm comm, const DatasetSpec& spec);
 RawRows generate_synthetic(MPI_Comm comm, const DatasetSpec& spec);
 
 // Ends the row whose entries were just appended to rows.cols/vals. Returns what is wrong

@@ -49,8 +49,8 @@ KeyEntry<LabelledDataOptions> n_features_entry() {
 const KeyTable<LabelledDataOptions>& labelled_data_table() {
   static const KeyTable<LabelledDataOptions> t =
       KeyTable<LabelledDataOptions>("problem", "labelled rows: train, val, optional test")
-          .custom(split_entry("train", true, "give {path: FILE, format: libsvm|csv} or {format: synthetic, ...}"))
-          .custom(split_entry("val", true, "give {path: FILE, format: libsvm|csv} or {format: synthetic, ...}"))
+          .custom(split_entry("train", true, "give {path: FILE, format: libsvm|csv}, {format: idx, path: IMAGES, labels: LABELS} or {format: synthetic, ...}"))
+          .custom(split_entry("val", true, "give {path: FILE, format: libsvm|csv}, {format: idx, path: IMAGES, labels: LABELS} or {format: synthetic, ...}"))
           .custom(split_entry("test", false, "optional, same form as train"))
           .custom(n_features_entry());
   return t;

@@ -242,7 +242,7 @@ TEST(ReadRows, UnknownFormat) {
   spec.format = "parquet";
   const std::string msg =
       collective_user_error(PETSC_COMM_WORLD, [&] { hp::read_rows(PETSC_COMM_WORLD, spec); });
-  EXPECT_EQ(msg, "problem.test.format: unknown format 'parquet'; use libsvm | csv | synthetic");
+  EXPECT_EQ(msg, "problem.test.format: unknown format 'parquet'; use libsvm | csv | idx | synthetic");
 }
 
 }  // namespace

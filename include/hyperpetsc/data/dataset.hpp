@@ -33,10 +33,14 @@ struct SyntheticSpec {
 // Where a split comes from. `key` names it in messages ("problem.train").
 struct DatasetSpec {
   std::string key;
-  std::string format;  // "libsvm" | "csv" | "synthetic"
-  std::string path;    // already resolved against the config file's folder
+  std::string format;  // a data_formats() name: "libsvm" | "csv" | "idx" | "synthetic"
+  std::string path;    // already resolved against the config file's folder (idx: the images)
   int label_column = 0;  // csv: 0-based, negative counts from the end (-1 = last)
   bool header = false;   // csv: skip the first line
+  std::string labels;    // idx: the labels file, resolved like path
+  PetscInt subset = 0;   // idx: examples taken (0 = all after offset)
+  PetscInt offset = 0;   // idx: examples skipped first (after the shuffle)
+  std::uint64_t seed = 0;  // idx: 0 = file order, else a shuffle identical for any rank count
   SyntheticSpec synthetic;
 };
 
