@@ -125,6 +125,7 @@ CommandLine parse_command_line(int argc, char** argv) {
     throw UserError("unknown command " + quote_user_text(cl.command) + "; commands: " +
                     choice_names(command_registry().choices(), ", ") + " (see --help)");
   if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
+  if (cl.quiet && cl.command != "run") throw UserError("--quiet is an option of run");
   if (!command_registry().find(cl.command)->takes_config) {
     if (!cl.overrides.empty()) throw UserError(cl.command + " reads no CONFIG.yaml, so --set does not apply");
     cl.arguments.assign(positional.begin() + 1, positional.end());

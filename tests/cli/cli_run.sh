@@ -101,5 +101,9 @@ check $? "an unknown outer.optimizer lists the registry"
 [ $? -eq 2 ] && grep -q "must lie within hyperparameters.bounds" "$tmp/err"
 check $? "init outside the bounds is refused"
 
+"$run_mpi" "$n" "$bin" hypergrad "$tmp/run.yaml" --quiet > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q -- "--quiet is an option of run" "$tmp/err"
+check $? "--quiet on another command is refused"
+
 echo "$failures failure(s)"
 [ $failures -eq 0 ]

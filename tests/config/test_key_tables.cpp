@@ -11,16 +11,13 @@
 #include "hyperpetsc/data/dataset_settings.hpp"
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "config_testing.hpp"
 #include "test_support.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 
 namespace {
 
-const char* kBase =
-    "problem:\n"
-    "  type: ridge_l2\n"
-    "  train: {format: synthetic}\n"
-    "  val: {format: synthetic}\n";
+const char* const kBase = hp::test::kMinimalConfig;
 
 hp::Settings from_text(const std::string& text, const std::vector<std::string>& sets = {}) {
   return hp::settings_from_text(text, "test.yaml", ".", sets);

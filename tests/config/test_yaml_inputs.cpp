@@ -11,16 +11,13 @@
 
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "config_testing.hpp"
 #include "test_support.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 
 namespace {
 
-const char* kBase =
-    "problem:\n"
-    "  type: ridge_l2\n"
-    "  train: {format: synthetic}\n"
-    "  val: {format: synthetic}\n";
+const char* const kBase = hp::test::kMinimalConfig;
 
 
 std::string text_error(const std::string& text, const std::vector<std::string>& sets = {}) {
