@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
@@ -265,6 +266,28 @@ std::string cannot_save(const std::string& run_dir, const std::string& why) {
          "; check that run.dir is writable and its disk has space";
 }
 
+// A new empty "<final_path>.tmp.<random>", created exclusively (a file planted at that name
+// is never reused) with the permissions of any new file (0666 & ~umask); PETSc then
+// reopens it by name.
+std::string create_temporary(const std::string& run_dir, const std::string& final_path) {
+  static constexpr char digits[] = "abcdefghijklmnopqrstuvwxyz234567";
+  std::random_device entropy;
+  int error = 0;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    std::uint64_t bits = (std::uint64_t{entropy()} << 32) ^ entropy();
+    std::string tmp = final_path + ".tmp.";
+    for (int i = 0; i < 12; ++i, bits >>= 5) tmp += digits[bits & 31];
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd >= 0) {
+      ::close(fd);
+      return tmp;
+    }
+    error = errno;
+    if (error != EEXIST) break;
+  }
+  throw UserError(cannot_save(run_dir, std::string("cannot create a file in it (") + std::strerror(error) + ")"));
+}
+
 // Rank 0's part of save_checkpoint.
 void write_checkpoint(const std::string& run_dir, const CheckpointData& data) {
   if (data.step < 0) throw std::invalid_argument("save_checkpoint: negative step");
@@ -277,11 +300,7 @@ void write_checkpoint(const std::string& run_dir, const CheckpointData& data) {
   if (name == committed_data_file(metadata_path)) name = "checkpoint-" + std::to_string(data.step) + ".1.petsc";
   const std::string final_path = (fs::path(run_dir) / name).string();
 
-  // A fresh temporary, created exclusively (never a planted file); PETSc then reopens it.
-  std::string tmp = final_path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw UserError(cannot_save(run_dir, std::string("cannot create a file (") + std::strerror(errno) + ")"));
-  ::close(fd);
+  const std::string tmp = create_temporary(run_dir, final_path);
 
   long long expected_bytes = 0;
   try {

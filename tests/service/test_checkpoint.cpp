@@ -367,6 +367,7 @@ TEST(Checkpoint, MillionsOfValuesRoundTrip) {
   const double t1 = MPI_Wtime();
   const auto loaded = hp::load_checkpoint(comm(), dir.path, {}, {});
   const double t2 = MPI_Wtime();
+  if (is_root()) expect_vectors(d, want);  // PETSc swapped the bytes back after writing
   ASSERT_TRUE(loaded);
   expect_vectors(*loaded, want);
   if (is_root())

@@ -45,7 +45,8 @@ std::string checkpoint_metadata_path(const std::string& run_dir);
 void save_checkpoint(MPI_Comm comm, const std::string& run_dir, const CheckpointData& data);
 
 // Collective. std::nullopt if `run_dir` (or its checkpoint.json) does not exist. Otherwise
-// every rank gets the whole checkpoint (vectors and scalars broadcast from rank 0).
+// every rank gets the whole checkpoint (vectors and scalars broadcast from rank 0). Rank 0
+// reads and checks; the arguments of the other ranks are not used.
 // Every rank throws the same hp::UserError if
 //  - data.config differs from `expected_config` in a key not in `ignored_keys` (a key
 //    present on one side only differs too): the message names the first such key in
