@@ -25,7 +25,7 @@ TEST(Session, WarmAdjointAtUnchangedLambdaNeedsFarFewerIterationsAndGivesTheSame
   hp::Settings s = logistic_settings();
   s.inner.iterations = 60;
   s.hypergradient.iterations = 1000;
-  s.hypergradient.tol = 1e-9;
+  s.hypergradient.tol.tol = 1e-9;
   hp::HypergradientSession session(PETSC_COMM_WORLD, s);
   auto cg = hp::make_method("aid_cg");
   const hp::HypergradientResult cold = session.compute(*cg);
@@ -47,7 +47,7 @@ TEST(Session, WarmInnerContinuesFromThePreviousIterate) {
   hp::Settings s = logistic_settings();
   s.inner.iterations = 20;
   s.hypergradient.iterations = 200;
-  s.hypergradient.tol = 1e-10;
+  s.hypergradient.tol.tol = 1e-10;
   hp::HypergradientSession session(PETSC_COMM_WORLD, s);
   auto cg = hp::make_method("aid_cg");
   session.compute(*cg);
