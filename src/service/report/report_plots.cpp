@@ -246,12 +246,17 @@ void add_lambda_image(std::vector<PlotSpec>& plots, const RunFolder& run) {
   PlotScript s("lambda_image.png", 760, 680);
   const std::string block = s.matrix(run.lambda, side, side);
   const std::string edge = num(side - 0.5);
+  // The colour range is exactly λ's, so its smallest and largest values get the palette's ends.
+  double lo = INFINITY, hi = -INFINITY;
+  for (double v : run.lambda)
+    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+  if (!(lo < hi)) lo = std::isfinite(lo) ? lo - 1 : -1, hi = lo + 2;
   // Matrix rows are image rows in λ's (row-major pixel) order; the reversed y range puts
   // row 0 at the top, as the image is seen.
   s << "set title 'Final λ per pixel (" + std::to_string(side) + " × " + std::to_string(side) + ", row 0 at the top)'"
     << "set xlabel 'pixel column'" << "set ylabel 'pixel row'" << "set size ratio -1"
     << "set xrange [-0.5:" + edge + "]" << "set yrange [" + edge + ":-0.5]" << "set border 15"
-    << "unset grid" << "unset key" << kViridis << "set cblabel 'λ_j'" << "plot " + block + " matrix with image";
+    << "unset grid" << "unset key" << kViridis << "set cbrange [" + num(lo) + ":" + num(hi) + "]" << "set cblabel 'λ_j'" << "plot " + block + " matrix with image";
   plots.push_back({"lambda_image.png", "Final λ per pixel",
                    "The final λ_j of each pixel drawn as the image (row-major pixels, first row at the top); "
                    "bright pixels are regularised most.",

@@ -55,10 +55,9 @@ std::string read_bytes(const std::string& path) {
 }
 
 // Draws `plots` and returns them as figures holding their PNGs.
-std::vector<ReportFigure> draw(const std::vector<PlotSpec>& plots, const std::string& gnuplot) {
+std::vector<ReportFigure> draw(const std::vector<PlotSpec>& plots, const std::string& program) {
   std::vector<ReportFigure> figures;
   if (plots.empty()) return figures;
-  const std::string program = find_gnuplot(gnuplot);
   ScratchFolder scratch;
   std::string script;
   for (const auto& p : plots) script += p.script;
@@ -160,7 +159,8 @@ ReportDocument sweep_document(const SweepFolder& sweep, const std::string& name,
   return doc;
 }
 
-// RUN_DIR/report, created if needed; refused before any drawing if it cannot be written.
+// RUN_DIR/report, created if needed (once everything is drawn, so a failure leaves no
+// empty folder behind).
 std::string prepare_output_folder(const std::string& run_dir) {
   const std::string out = (fs::path(run_dir) / "report").string();
   std::error_code ec;
@@ -192,19 +192,18 @@ ReportFiles write_report(const std::string& run_dir, const std::string& gnuplot)
     const std::size_t sweep_figures = plots.size();
     if (sweep.best_trial() >= 0)
       for (auto& p : run_plots(sweep.trials[sweep.best_trial()])) plots.push_back(std::move(p));
-    result.folder = prepare_output_folder(run_dir);
-    figures = draw(plots, gnuplot);
+    figures = draw(plots, plots.empty() ? std::string() : find_gnuplot(gnuplot));
     for (const auto& f : figures) result.files.push_back(f.file);
     doc = sweep_document(sweep, folder_name(run_dir), std::move(figures), sweep_figures);
   } else {
     const RunFolder run = read_run_folder(run_dir);
     const std::vector<PlotSpec> plots = run_plots(run);
-    result.folder = prepare_output_folder(run_dir);
-    figures = draw(plots, gnuplot);
+    figures = draw(plots, plots.empty() ? std::string() : find_gnuplot(gnuplot));
     for (const auto& f : figures) result.files.push_back(f.file);
     doc = run_document(run, std::move(figures));
   }
   // Everything is drawn: only now does the folder change, one complete file at a time.
+  result.folder = prepare_output_folder(run_dir);
   for (const auto& section : doc.sections)
     for (const auto& f : section.figures)
       write_file_atomically((fs::path(result.folder) / f.file).string(), f.png, "report plot");

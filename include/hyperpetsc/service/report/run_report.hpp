@@ -16,9 +16,10 @@ struct ReportFiles {
   std::size_t trials = 0;          // a sweep's trial count
 };
 
-// `gnuplot` names the program (looked up on PATH) or its path. Throws hp::UserError for a
-// missing or malformed run folder (naming the file and line), a missing gnuplot (naming
-// Debian's gnuplot-nox), or a folder that cannot be written.
+// `gnuplot` names the program (looked up on PATH) or its path; it is needed only when
+// there is something to draw. Throws hp::UserError for a missing or malformed run folder
+// (naming the file and line), a missing gnuplot (naming Debian's gnuplot-nox), a failing
+// gnuplot (with its messages), or a report folder that cannot be written.
 ReportFiles write_report(const std::string& run_dir, const std::string& gnuplot = "gnuplot");
 
 }  // namespace hp
