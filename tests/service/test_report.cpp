@@ -303,10 +303,11 @@ TEST_F(ReportTest, SweepFolderOneLinePerTrialSweptValuesAndATableRowPerTrial) {
                        (i == 1 ? "itd" : "aid_cg") + "\"}";
     write_run_folder(sweep / "trials" / ids[i], spec);
   }
-  // A trial that failed before its first step: a summary alone, its error with markup.
+  // A trial that failed before its first step: a summary alone, its error with markup, and
+  // a swept key no other trial has (no point to draw for it: its panel is left out).
   write_text(sweep / "trials" / "3" / "summary.json",
              "{\"status\": \"FAILED\", \"ranks\": 1, \"error\": \"bad | value <script>\",\n"
-             " \"params\": {\"outer.learning_rate\": 100, \"hypergradient.method\": \"aid_cg\"}}\n");
+             " \"params\": {\"outer.learning_rate\": 100, \"hypergradient.method\": \"aid_cg\", \"only_here\": 1}}\n");
   const auto r = hp::write_report(sweep.string());
   EXPECT_TRUE(r.sweep);
   EXPECT_EQ(r.trials, 4u);
@@ -316,7 +317,7 @@ TEST_F(ReportTest, SweepFolderOneLinePerTrialSweptValuesAndATableRowPerTrial) {
                {});
   const std::string md = read_bytes(report / "report.md");
   const std::string html = read_bytes(report / "report.html");
-  EXPECT_NE(md.find("| trial | status | outer.learning\\_rate | hypergradient.method | best step |"),
+  EXPECT_NE(md.find("| trial | status | outer.learning\\_rate | hypergradient.method | only\\_here | best step |"),
             std::string::npos)
       << md;
   const auto row = [&](const std::string& id) { return md.find("\n| " + id + " | "); };
@@ -324,7 +325,7 @@ TEST_F(ReportTest, SweepFolderOneLinePerTrialSweptValuesAndATableRowPerTrial) {
   EXPECT_LT(row("1"), row("2"));
   EXPECT_LT(row("2"), row("3"));
   EXPECT_LT(row("3"), row("10"));
-  EXPECT_NE(md.find("| 3 | FAILED | 100 | aid\\_cg | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| 3 | FAILED | 100 | aid\\_cg | 1 | - |"), std::string::npos) << md;
   EXPECT_NE(md.find("bad \\| value \\<script\\>"), std::string::npos);
   EXPECT_NE(html.find("bad | value &lt;script&gt;"), std::string::npos);
   EXPECT_EQ(html.find("<script>"), std::string::npos);
@@ -346,6 +347,30 @@ TEST_F(ReportTest, SweptValuesFromTheTrialsConfigsWhenSummariesHaveNoParams) {
   EXPECT_EQ(sweep.swept_keys, (std::vector<std::string>{"outer.learning_rate"}));
   EXPECT_EQ(sweep.swept_values[1][0], "0.5");
   EXPECT_EQ(sweep.best_trial(), 1);
+}
+
+// A run still going (no summary.json yet) is reported from metrics.csv; a run that failed
+// before its first step has nothing to draw, so needs no gnuplot.
+TEST_F(ReportTest, RunningAndFailedRuns) {
+  write_text(dir_ / "running" / "metrics.csv", std::string(kHeader) +
+                                                   "0,1,,0.9,,,,0.1,10,5,-4,-4,-4\n"
+                                                   "1,2,,0.7,,,,0.1,10,5,-4,-4,-4\n"
+                                                   "2,3,,0.8,,,,0.1,10,5,-4,-4,-4\n3,4,,0.");
+  const auto r = hp::write_report((dir_ / "running").string());
+  EXPECT_EQ(r.files.size(), 4u + 2);  // loss by step and seconds, ‖ĝ‖, λ's range
+  const std::string md = read_bytes(dir_ / "running" / "report" / "report.md");
+  EXPECT_NE(md.find("| no summary.json (running or stopped) | 2 | 3 | - | - |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| outer step | 1 | 2 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| validation loss | 0.7 | 0.8 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("No lambda.txt"), std::string::npos);
+
+  write_text(dir_ / "failed" / "summary.json",
+             "{\"status\": \"FAILED\", \"ranks\": 2, \"error\": \"inner solve diverged\"}\n");
+  const auto f = hp::write_report((dir_ / "failed").string(), "hp-no-such-gnuplot");
+  EXPECT_EQ(f.files, (std::vector<std::string>{"report.md", "report.html"}));
+  const std::string failed_md = read_bytes(dir_ / "failed" / "report" / "report.md");
+  EXPECT_NE(failed_md.find("| FAILED | - | - | 2 | - | inner solve diverged |"), std::string::npos) << failed_md;
+  EXPECT_NE(failed_md.find("No plots"), std::string::npos);
 }
 
 TEST_F(ReportTest, ANewReportReplacesTheOldAndDropsPlotsThatNoLongerApply) {

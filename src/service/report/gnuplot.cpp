@@ -96,8 +96,8 @@ void run_gnuplot(const std::string& gnuplot_path, const std::string& folder, con
                   "; check the gnuplot installation (Debian's gnuplot-nox)");
 }
 
-std::string gnuplot_quote(std::string_view text) {
-  const std::string shown = display_text(text, 120);
+std::string gnuplot_quote(std::string_view text, std::size_t max_bytes) {
+  const std::string shown = display_text(text, max_bytes);
   std::string out = "'";
   for (char c : shown) {
     if (c == '\'') out += '\'';  // '' is a quote inside a single-quoted gnuplot string

@@ -242,15 +242,16 @@ void add_lambda_histogram(std::vector<PlotSpec>& plots, const RunFolder& run) {
 
 void add_lambda_image(std::vector<PlotSpec>& plots, const RunFolder& run) {
   const int side = run.lambda_image_side();
-  if (side == 0) return;
+  // A non-finite λ_j has no colour (and a λ of NaNs nothing to draw).
+  if (side == 0 || !std::all_of(run.lambda.begin(), run.lambda.end(), [](double v) { return std::isfinite(v); }))
+    return;
   PlotScript s("lambda_image.png", 760, 680);
   const std::string block = s.matrix(run.lambda, side, side);
   const std::string edge = num(side - 0.5);
   // The colour range is exactly λ's, so its smallest and largest values get the palette's ends.
-  double lo = INFINITY, hi = -INFINITY;
-  for (double v : run.lambda)
-    if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-  if (!(lo < hi)) lo = std::isfinite(lo) ? lo - 1 : -1, hi = lo + 2;
+  const auto [lo_it, hi_it] = std::minmax_element(run.lambda.begin(), run.lambda.end());
+  double lo = *lo_it, hi = *hi_it;
+  if (lo == hi) lo -= 1, hi += 1;
   // Matrix rows are image rows in λ's (row-major pixel) order; the reversed y range puts
   // row 0 at the top, as the image is seen.
   s << "set title 'Final λ per pixel (" + std::to_string(side) + " × " + std::to_string(side) + ", row 0 at the top)'"
@@ -301,75 +302,92 @@ bool parse_number(const std::string& text, double& v) {
   return *end == '\0' && std::isfinite(v);
 }
 
-// One panel per swept key: the key's value against each trial's best validation loss;
-// categorical keys (a method's name) get one tic per value.
+// One panel of the swept-values plot: a key's values (numbers, or categories such as a
+// method's name at x = 0, 1, ...) against the trials' best validation losses.
+struct SweptPanel {
+  std::size_t key = 0;
+  bool numeric = true;
+  std::vector<std::string> categories;
+  Points all, best;
+};
+
+SweptPanel swept_panel(const SweepFolder& sweep, std::size_t key, const std::vector<std::size_t>& with_loss) {
+  SweptPanel p;
+  p.key = key;
+  double v = 0;
+  for (std::size_t t : with_loss)
+    if (!sweep.swept_values[t][key].empty() && !parse_number(sweep.swept_values[t][key], v)) p.numeric = false;
+  const int best = sweep.best_trial();
+  for (std::size_t t : with_loss) {
+    const std::string& text = sweep.swept_values[t][key];
+    double x = 0;
+    if (p.numeric) {
+      if (!parse_number(text, x)) continue;  // a trial without this key
+    } else {
+      const auto it = std::find(p.categories.begin(), p.categories.end(), text);
+      x = static_cast<double>(it - p.categories.begin());
+      if (it == p.categories.end()) p.categories.push_back(text);
+    }
+    const double y = *sweep.trials[t].best_val_loss();
+    p.all.emplace_back(x, y);
+    if (static_cast<int>(t) == best) p.best.emplace_back(x, y);
+  }
+  return p;
+}
+
+// One panel per swept key that some trial with a validation loss has; categorical keys
+// get one tic per value.
 void add_swept_values_plot(std::vector<PlotSpec>& plots, const SweepFolder& sweep) {
   constexpr std::size_t kMaxPanels = 12;
-  std::vector<std::size_t> keys;
-  for (std::size_t k = 0; k < sweep.swept_keys.size() && keys.size() < kMaxPanels; ++k) keys.push_back(k);
   std::vector<std::size_t> with_loss;
   for (std::size_t t = 0; t < sweep.trials.size(); ++t)
     if (sweep.trials[t].best_val_loss()) with_loss.push_back(t);
-  if (keys.empty() || with_loss.empty()) return;
-  const int best = sweep.best_trial();
-  const int cols = static_cast<int>(std::min<std::size_t>(keys.size(), 3));
-  const int rows = static_cast<int>((keys.size() + cols - 1) / cols);
+  std::vector<SweptPanel> panels;
+  std::size_t drawable = 0;
+  for (std::size_t k = 0; k < sweep.swept_keys.size(); ++k) {
+    SweptPanel p = swept_panel(sweep, k, with_loss);
+    if (p.all.empty()) continue;  // only trials without a loss have this key
+    ++drawable;
+    if (panels.size() < kMaxPanels) panels.push_back(std::move(p));
+  }
+  if (panels.empty()) return;
+  const int cols = static_cast<int>(std::min<std::size_t>(panels.size(), 3));
+  const int rows = static_cast<int>((panels.size() + cols - 1) / cols);
   PlotScript s("swept_values.png", 460 * cols + 40, 400 * rows + 40);
   s << "set multiplot layout " + std::to_string(rows) + "," + std::to_string(cols) +
            " title 'Best validation loss of each trial against its swept values' font ',13'"
-    << "set ylabel 'best validation loss'" << "set key top right";
-  for (std::size_t key : keys) {
-    Points all, top;
-    std::vector<std::string> categories;
-    bool numeric = true;
-    for (std::size_t t : with_loss) {
-      double v = 0;
-      if (!sweep.swept_values[t][key].empty() && !parse_number(sweep.swept_values[t][key], v)) numeric = false;
-    }
-    for (std::size_t t : with_loss) {
-      const std::string& text = sweep.swept_values[t][key];
-      double x = 0;
-      if (numeric) {
-        if (!parse_number(text, x)) continue;  // a trial without this key
-      } else {
-        const auto it = std::find(categories.begin(), categories.end(), text);
-        x = static_cast<double>(it - categories.begin());
-        if (it == categories.end()) categories.push_back(text);
-      }
-      const double y = *sweep.trials[t].best_val_loss();
-      all.emplace_back(x, y);
-      if (static_cast<int>(t) == best) top.emplace_back(x, y);
-    }
-    s << "set title " + gnuplot_quote(sweep.swept_keys[key]) + " noenhanced"
-      << "set xlabel " + gnuplot_quote(sweep.swept_keys[key]) + " noenhanced";
-    if (numeric) {
-      double lo = 0, hi = 0;
-      for (std::size_t i = 0; i < all.size(); ++i) {
-        lo = i ? std::min(lo, all[i].first) : all[i].first;
-        hi = i ? std::max(hi, all[i].first) : all[i].first;
-      }
+    << "set ylabel 'best validation loss'" << "unset key";  // the caption says what the circle is
+  for (const SweptPanel& p : panels) {
+    const std::string& key = sweep.swept_keys[p.key];
+    s << "set title " + gnuplot_quote(key) + " noenhanced" << "set xlabel " + gnuplot_quote(key) + " noenhanced";
+    if (p.numeric) {
+      double lo = p.all[0].first, hi = p.all[0].first;
+      for (const auto& [x, y] : p.all) lo = std::min(lo, x), hi = std::max(hi, x);
       // Spans of two decades or more of positive values (learning rates, strengths) read better in log scale.
       s << (lo > 0 && hi >= 100 * lo ? "set logscale x" : "unset logscale x") << "set xtics" << "set xrange [*:*]"
         << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05";
     } else {
       std::string tics = "set xtics (";
-      for (std::size_t c = 0; c < categories.size(); ++c)
-        tics += (c ? ", " : "") + gnuplot_quote(categories[c].empty() ? "(unset)" : categories[c]) + " " +
-                std::to_string(c);
-      s << "unset logscale x" << tics + ") noenhanced" + (categories.size() > 4 ? " rotate by -30" : "")
-        << "set xrange [-0.5:" + num(categories.size() - 0.5) + "]" << "set offsets 0, 0, graph 0.05, graph 0.05";
+      std::size_t label_bytes = 0;
+      for (std::size_t c = 0; c < p.categories.size(); ++c) {
+        const std::string label = p.categories[c].empty() ? "(unset)" : p.categories[c];
+        label_bytes += std::min<std::size_t>(label.size(), 24);
+        tics += (c ? ", " : "") + gnuplot_quote(label, 24) + " " + std::to_string(c);
+      }
+      // Slanted labels when upright ones would run into each other (a panel holds ~30 characters).
+      s << "unset logscale x"
+        << tics + ") noenhanced" + (label_bytes + 2 * p.categories.size() > 30 ? " rotate by -30" : "")
+        << "set xrange [-0.5:" + num(p.categories.size() - 0.5) + "]" << "set offsets 0, 0, graph 0.05, graph 0.05";
     }
-    const std::string all_block = s.data(all);
-    std::string plot = "plot " + all_block + " using 1:2 with points pt 7 ps 1.3 lc rgb '#4c72b0' title 'trial'";
-    if (!top.empty())
-      plot += ", " + s.data(top) + " using 1:2 with points pt 6 ps 2.6 lw 2 lc rgb '#d62728' title 'best trial'";
+    std::string plot = "plot " + s.data(p.all) + " using 1:2 with points pt 7 ps 1.3 lc rgb '#4c72b0' notitle";
+    if (!p.best.empty())
+      plot += ", " + s.data(p.best) + " using 1:2 with points pt 6 ps 2.6 lw 2 lc rgb '#d62728' notitle";
     s << plot;
   }
   s << "unset multiplot";
   std::string caption = "Each trial's best validation loss against its swept values";
-  if (keys.size() < sweep.swept_keys.size())
-    caption += " (the first " + std::to_string(kMaxPanels) + " of " + std::to_string(sweep.swept_keys.size()) +
-               " swept keys)";
+  if (panels.size() < drawable)
+    caption += " (the first " + std::to_string(panels.size()) + " of " + std::to_string(drawable) + " swept keys)";
   plots.push_back({"swept_values.png", "Swept values", caption + "; the circled point is the best trial.", s.str()});
 }
 

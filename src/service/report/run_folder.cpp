@@ -91,7 +91,7 @@ RunFolder read_run_folder(const std::string& dir) {
   }
   if (!run.has_metrics && !run.has_summary)
     throw UserError("run folder " + quote_user_path(dir) +
-                    " has neither metrics.csv nor summary.json (nor trials/*/metrics.csv of a sweep); "
+                    " has neither metrics.csv nor summary.json (nor trials/<id>/ folders holding them, for a sweep); "
                     "give the run.dir of a hyperpetsc run");
   if (const auto text = read_run_file(file("lambda.txt"))) run.lambda = parse_lambda_file(*text, file("lambda.txt"));
   if (const auto text = read_run_file(file("config.resolved.yaml")))

@@ -93,7 +93,7 @@ ReportTable sweep_trials_table(const SweepFolder& sweep) {
   ReportTable t;
   t.header = {"trial", "status"};
   for (const auto& key : sweep.swept_keys) t.header.push_back(display_text(key, 60));
-  for (const char* h : {"best step", "best val loss", "val accuracy", "test loss", "test accuracy", "final step",
+  for (const char* h : {"best step", "best val loss", "its val accuracy", "its test loss", "its test accuracy", "final step",
                         "final val loss", "seconds", "ranks", "outer steps", "error"})
     t.header.push_back(h);
   for (std::size_t i = 0; i < sweep.trials.size(); ++i) {

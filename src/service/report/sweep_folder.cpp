@@ -87,8 +87,10 @@ bool is_sweep_folder(const std::string& dir) {
   std::error_code ec;
   const fs::path trials = fs::path(dir) / "trials";
   if (!fs::is_directory(trials, ec)) return false;
-  for (fs::directory_iterator it(trials, ec), end; !ec && it != end; it.increment(ec))
-    if (fs::exists(it->path() / "metrics.csv", ec)) return true;
+  for (fs::directory_iterator it(trials, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code ec2;
+    if (fs::exists(it->path() / "metrics.csv", ec2) || fs::exists(it->path() / "summary.json", ec2)) return true;
+  }
   return false;
 }
 

@@ -16,9 +16,9 @@ std::string find_gnuplot(const std::string& program = "gnuplot");
 // gnuplot's last messages if it fails.
 void run_gnuplot(const std::string& gnuplot_path, const std::string& folder, const std::string& script);
 
-// A gnuplot string literal showing `text` (user data, see display_text) verbatim; use it
-// with `noenhanced` so ^ _ { } @ & stay plain characters.
-std::string gnuplot_quote(std::string_view text);
+// A gnuplot string literal showing `text` (user data, see display_text: at most
+// `max_bytes`) verbatim; use it with `noenhanced` so ^ _ { } @ & stay plain characters.
+std::string gnuplot_quote(std::string_view text, std::size_t max_bytes = 120);
 
 // Commands selecting a PNG terminal of `width` × `height` pixels with readable fonts:
 // pngcairo when this gnuplot has it, else libgd's png.

@@ -14,8 +14,9 @@ namespace hp {
 ReportTable run_status_table(const RunFolder& run);
 // Rows step, validation loss and accuracy, test loss and accuracy; columns best and final.
 ReportTable run_steps_table(const RunFolder& run);
-// One row per trial: id, status, swept values, the best step with its validation and test
-// metrics, the final step's validation loss, seconds, ranks, outer steps, error.
+// One row per trial: id, status, swept values, the best step with its validation loss
+// and "its" validation accuracy and test metrics, the final step and its validation loss,
+// seconds, ranks, outer steps, error.
 ReportTable sweep_trials_table(const SweepFolder& sweep);
 
 // summary.json's best and final, or what metrics.csv says of them (see above).

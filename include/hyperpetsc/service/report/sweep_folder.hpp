@@ -20,7 +20,8 @@ struct SweepFolder {
   int best_trial() const;
 };
 
-// Whether `dir` holds a sweep: some trials/<id>/metrics.csv.
+// Whether `dir` holds a sweep: some trials/<id>/metrics.csv (or summary.json, when every
+// trial failed before its first step). A sweep folder's own files, if any, are not read.
 bool is_sweep_folder(const std::string& dir);
 
 // Reads every trial folder (a folder under trials/ holding metrics.csv or summary.json).
