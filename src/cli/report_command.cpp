@@ -16,7 +16,8 @@ void run_report(MPI_Comm comm, const CommandLine& cl, const Settings&) {
   // Checks of the command line: the same on every rank, so thrown directly.
   const auto& args = cl.arguments;
   if (args.empty()) throw UserError("report needs a RUN_DIR: the run.dir of a hyperpetsc run or sweep");
-  if (args.size() > 1) throw UserError("report: unexpected argument " + quote_user_text(args[1]) + "; give one RUN_DIR");
+  if (args.size() > 1)
+    throw UserError("report: unexpected argument " + quote_user_text(args[1]) + "; give one RUN_DIR");
   if (!cl.json.empty()) throw UserError("report writes report.md and report.html; it has no --json");
   if (!cl.store.empty()) throw UserError("--store is an option of runs");
 

@@ -12,8 +12,7 @@ namespace {
 std::uint32_t be32(const std::string& b, std::size_t at) {
   return static_cast<std::uint32_t>(static_cast<unsigned char>(b[at])) << 24 |
          static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 1])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 8 |
-         static_cast<unsigned char>(b[at + 3]);
+         static_cast<std::uint32_t>(static_cast<unsigned char>(b[at + 2])) << 8 | static_cast<unsigned char>(b[at + 3]);
 }
 
 int paeth(int a, int b, int c) {
@@ -77,7 +76,8 @@ PngPixels decode_png(const std::string& bytes) {
       cur[i] = static_cast<std::uint8_t>(line[1 + i] + predictor);
     }
     for (int x = 0; x < img.width; ++x)
-      for (int k = 0; k < 3; ++k) img.rgb[3 * (static_cast<std::size_t>(y) * img.width + x) + k] = cur[x * channels + k];
+      for (int k = 0; k < 3; ++k)
+        img.rgb[3 * (static_cast<std::size_t>(y) * img.width + x) + k] = cur[x * channels + k];
     prev.swap(cur);
   }
   return img;

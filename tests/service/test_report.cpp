@@ -64,7 +64,7 @@ std::string user_error_of(F&& f) {
 
 struct RunSpec {
   int steps = 12;
-  double rate = 0.3;        // how fast the losses fall
+  double rate = 0.3;           // how fast the losses fall
   bool classification = true;  // accuracies filled (else empty cells, as for regression)
   std::string format = "idx";  // problem.train.format in config.resolved.yaml
   std::size_t lambda_count = 784;
@@ -82,9 +82,9 @@ void write_run_folder(const fs::path& dir, const RunSpec& spec) {
     if (val < best) best = val, best_step = s;
     const std::string acc = spec.classification ? num(0.86 - 0.1 * decay) : "";
     const std::string test_acc = spec.classification ? num(0.85 - 0.1 * decay) : "";
-    csv += std::to_string(s) + "," + num(0.5 + 0.25 * s) + "," + num(0.3 + 0.5 * decay) + "," + num(val) + "," +
-           acc + "," + num(val + 0.01) + "," + test_acc + "," + num(0.1 * decay) + ",100,30," +
-           num(-4 - 0.02 * s) + "," + num(-4 - 0.005 * s) + "," + num(-4 + 0.03 * s) + "\n";
+    csv += std::to_string(s) + "," + num(0.5 + 0.25 * s) + "," + num(0.3 + 0.5 * decay) + "," + num(val) + "," + acc +
+           "," + num(val + 0.01) + "," + test_acc + "," + num(0.1 * decay) + ",100,30," + num(-4 - 0.02 * s) + "," +
+           num(-4 - 0.005 * s) + "," + num(-4 + 0.03 * s) + "\n";
   }
   write_text(dir / "metrics.csv", csv);
   std::string lambda;
@@ -97,10 +97,11 @@ void write_run_folder(const fs::path& dir, const RunSpec& spec) {
   write_text(dir / "summary.json",
              "{\n  \"status\": \"COMPLETED\",\n  \"best\": {\"step\": " + std::to_string(best_step) +
                  ", \"val_loss\": " + num(best) + ", \"val_accuracy\": " + acc +
-                 ", \"test_loss\": 0.5, \"test_accuracy\": " + acc + "},\n  \"final\": {\"step\": " +
-                 std::to_string(spec.steps) + ", \"val_loss\": 0.47, \"val_accuracy\": " + acc +
-                 ", \"test_loss\": 0.48, \"test_accuracy\": " + acc + "},\n  \"seconds\": 3.5,\n  \"outer_steps\": " +
-                 std::to_string(spec.steps) + ",\n  \"stop_reason\": \"iterations\",\n  \"ranks\": 2" +
+                 ", \"test_loss\": 0.5, \"test_accuracy\": " + acc +
+                 "},\n  \"final\": {\"step\": " + std::to_string(spec.steps) +
+                 ", \"val_loss\": 0.47, \"val_accuracy\": " + acc + ", \"test_loss\": 0.48, \"test_accuracy\": " + acc +
+                 "},\n  \"seconds\": 3.5,\n  \"outer_steps\": " + std::to_string(spec.steps) +
+                 ",\n  \"stop_reason\": \"iterations\",\n  \"ranks\": 2" +
                  (spec.params_json.empty() ? "" : ",\n  \"params\": " + spec.params_json) + "\n}\n");
 }
 
@@ -184,8 +185,9 @@ TEST(RunSummary, FieldsNullsParamsAndWrongTypes) {
 
   EXPECT_EQ(user_error_of([] { hp::parse_run_summary("{\n\"best\": 5\n}", "run/summary.json"); }),
             "'run/summary.json' line 2: best is not an object; is this the summary.json of a hyperpetsc run?");
-  EXPECT_NE(user_error_of([] { hp::parse_run_summary("{\"ranks\": \"two\"}", "s.json"); }).find("ranks is not a number"),
-            std::string::npos);
+  EXPECT_NE(
+      user_error_of([] { hp::parse_run_summary("{\"ranks\": \"two\"}", "s.json"); }).find("ranks is not a number"),
+      std::string::npos);
   EXPECT_NE(user_error_of([] { hp::parse_run_summary("{\"ranks\": 1.5}", "s.json"); }).find("not a whole number"),
             std::string::npos);
   EXPECT_NE(user_error_of([] { hp::parse_run_summary("[1, 2]", "s.json"); }).find("is not a JSON object"),
@@ -222,9 +224,9 @@ TEST_F(ReportTest, ClassificationRunOnImagesDrawsEveryPlotAndWritesBothDocuments
   EXPECT_FALSE(r.sweep);
   const fs::path report = dir_ / "run" / "report";
   EXPECT_EQ(r.folder, report.string());
-  const std::vector<std::string> plots{"loss_by_step.png",       "accuracy_by_step.png", "loss_by_seconds.png",
+  const std::vector<std::string> plots{"loss_by_step.png",        "accuracy_by_step.png",   "loss_by_seconds.png",
                                        "accuracy_by_seconds.png", "hypergradient_norm.png", "lambda_by_step.png",
-                                       "lambda_histogram.png",     "lambda_image.png"};
+                                       "lambda_histogram.png",    "lambda_image.png"};
   ASSERT_EQ(r.files.size(), plots.size() + 2);
   expect_plots(report, plots, {"trials_val_loss.png", "swept_values.png"});
   const auto image = hp::png_size(read_bytes(report / "lambda_image.png"));
@@ -312,9 +314,10 @@ TEST_F(ReportTest, SweepFolderOneLinePerTrialSweptValuesAndATableRowPerTrial) {
   EXPECT_TRUE(r.sweep);
   EXPECT_EQ(r.trials, 4u);
   const fs::path report = sweep / "report";
-  expect_plots(report, {"trials_val_loss.png", "trials_val_accuracy.png", "swept_values.png", "loss_by_step.png",
-                        "lambda_image.png"},
-               {});
+  expect_plots(
+      report,
+      {"trials_val_loss.png", "trials_val_accuracy.png", "swept_values.png", "loss_by_step.png", "lambda_image.png"},
+      {});
   const std::string md = read_bytes(report / "report.md");
   const std::string html = read_bytes(report / "report.html");
   EXPECT_NE(md.find("| trial | status | outer.learning\\_rate | hypergradient.method | only\\_here | best step |"),
@@ -386,12 +389,13 @@ TEST_F(ReportTest, ANewReportReplacesTheOldAndDropsPlotsThatNoLongerApply) {
 }
 
 TEST_F(ReportTest, BadFoldersAreRefusedWithTheFileAndLine) {
-  EXPECT_EQ(user_error_of([&] { hp::write_report((dir_ / "nowhere").string()); }),
-            "run folder '" + (dir_ / "nowhere").string() +
-                "' does not exist; give the run.dir of a hyperpetsc run or sweep");
+  EXPECT_EQ(
+      user_error_of([&] { hp::write_report((dir_ / "nowhere").string()); }),
+      "run folder '" + (dir_ / "nowhere").string() + "' does not exist; give the run.dir of a hyperpetsc run or sweep");
   fs::create_directories(dir_ / "empty");
-  EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "empty").string()); })
-                .find("has neither metrics.csv nor summary.json"),
+  EXPECT_NE(user_error_of([&] {
+              hp::write_report((dir_ / "empty").string());
+            }).find("has neither metrics.csv nor summary.json"),
             std::string::npos);
   write_text(dir_ / "file", "x");
   EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "file").string()); }).find("is not a folder"),
@@ -408,14 +412,13 @@ TEST_F(ReportTest, BadFoldersAreRefusedWithTheFileAndLine) {
   write_run_folder(dir_ / "fifo", RunSpec{});
   fs::remove(dir_ / "fifo" / "lambda.txt");
   ASSERT_EQ(mkfifo((dir_ / "fifo" / "lambda.txt").c_str(), 0600), 0);
-  EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "fifo").string()); }).find("is a FIFO"),
-            std::string::npos);
+  EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "fifo").string()); }).find("is a FIFO"), std::string::npos);
 
   write_run_folder(dir_ / "blocked", RunSpec{});
   write_text(dir_ / "blocked" / "report", "a file where the report folder goes");
-  EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "blocked").string()); })
-                .find("cannot create the report folder"),
-            std::string::npos);
+  EXPECT_NE(
+      user_error_of([&] { hp::write_report((dir_ / "blocked").string()); }).find("cannot create the report folder"),
+      std::string::npos);
 }
 
 TEST_F(ReportTest, MissingOrFailingGnuplotLeavesTheReportAsItWas) {
@@ -429,17 +432,20 @@ TEST_F(ReportTest, MissingOrFailingGnuplotLeavesTheReportAsItWas) {
   const std::string before = read_bytes(dir_ / "run" / "report" / "report.md");
   const std::string plot_before = read_bytes(dir_ / "run" / "report" / "loss_by_step.png");
   // A gnuplot that fails half-way (after drawing one file) changes nothing.
-  write_text(dir_ / "bin" / "gnuplot", "#!/bin/sh\necho x > loss_by_step.png\necho 'line 7: all points undefined' >&2\nexit 1\n");
+  write_text(dir_ / "bin" / "gnuplot",
+             "#!/bin/sh\necho x > loss_by_step.png\necho 'line 7: all points undefined' >&2\nexit 1\n");
   fs::permissions(dir_ / "bin" / "gnuplot", fs::perms::owner_all);
-  const std::string failed = user_error_of([&] { hp::write_report((dir_ / "run").string(), (dir_ / "bin" / "gnuplot").string()); });
+  const std::string failed =
+      user_error_of([&] { hp::write_report((dir_ / "run").string(), (dir_ / "bin" / "gnuplot").string()); });
   EXPECT_NE(failed.find("gnuplot failed with exit status 1"), std::string::npos) << failed;
   EXPECT_NE(failed.find("line 7: all points undefined"), std::string::npos) << failed;
   EXPECT_EQ(read_bytes(dir_ / "run" / "report" / "report.md"), before);
   EXPECT_EQ(read_bytes(dir_ / "run" / "report" / "loss_by_step.png"), plot_before);
   // One that exits 0 without drawing is caught too.
   write_text(dir_ / "bin" / "gnuplot", "#!/bin/sh\nexit 0\n");
-  EXPECT_NE(user_error_of([&] { hp::write_report((dir_ / "run").string(), (dir_ / "bin" / "gnuplot").string()); })
-                .find("without drawing"),
+  EXPECT_NE(user_error_of([&] {
+              hp::write_report((dir_ / "run").string(), (dir_ / "bin" / "gnuplot").string());
+            }).find("without drawing"),
             std::string::npos);
   EXPECT_EQ(read_bytes(dir_ / "run" / "report" / "report.md"), before);
 }

@@ -37,8 +37,9 @@ std::string read_all(const std::string& path) {
 }  // namespace
 
 std::string find_gnuplot(const std::string& program) {
-  const std::string advice = "; the report draws its plots with gnuplot: install Debian's gnuplot-nox "
-                             "(apt-get install gnuplot-nox, or docker/install-deps.sh)";
+  const std::string advice =
+      "; the report draws its plots with gnuplot: install Debian's gnuplot-nox "
+      "(apt-get install gnuplot-nox, or docker/install-deps.sh)";
   if (program.find('/') != std::string::npos) {
     if (is_executable_file(program)) return program;
     throw UserError("gnuplot " + quote_user_path(program) + " is not an executable file" + advice);
@@ -64,8 +65,8 @@ void run_gnuplot(const std::string& gnuplot_path, const std::string& folder, con
     std::ofstream out(script_path, std::ios::binary);
     out << script;
     if (!out.flush())
-      throw UserError("cannot write the gnuplot script " + quote_user_path(script_path) + " (" +
-                      std::strerror(errno) + "); is the temporary folder's file system full?");
+      throw UserError("cannot write the gnuplot script " + quote_user_path(script_path) + " (" + std::strerror(errno) +
+                      "); is the temporary folder's file system full?");
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);

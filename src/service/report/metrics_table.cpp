@@ -96,13 +96,12 @@ MetricsTable parse_metrics_csv(const std::string& text, const std::string& file)
       const double v = std::strtod(number.c_str(), &end);
       // strtod skips leading blanks; a cell is the number alone.
       if (end != number.c_str() + number.size() || std::isspace(static_cast<unsigned char>(number[0])))
-        throw UserError(where(file, line_no) + ": column " + quote_user_text(columns[c]) + ": " + quote_user_text(cell) +
-                        " is not a number (an empty cell is a value that does not apply)");
+        throw UserError(where(file, line_no) + ": column " + quote_user_text(columns[c]) + ": " +
+                        quote_user_text(cell) + " is not a number (an empty cell is a value that does not apply)");
       values[c].push_back(v);
     }
   }
-  if (columns.empty())
-    throw UserError(quote_user_path(file) + " is empty: no header line; is the run still starting?");
+  if (columns.empty()) throw UserError(quote_user_path(file) + " is empty: no header line; is the run still starting?");
   return MetricsTable(std::move(columns), std::move(values));
 }
 

@@ -19,8 +19,7 @@ std::optional<PngSize> png_size(std::string_view bytes) {
   if (big_endian32(bytes, 8) != 13 || bytes.substr(12, 4) != "IHDR") return std::nullopt;
   PngSize size{big_endian32(bytes, 16), big_endian32(bytes, 20)};
   // The PNG specification caps both sizes at 2^31 - 1.
-  if (size.width == 0 || size.height == 0 || size.width > 0x7fffffffu || size.height > 0x7fffffffu)
-    return std::nullopt;
+  if (size.width == 0 || size.height == 0 || size.width > 0x7fffffffu || size.height > 0x7fffffffu) return std::nullopt;
   return size;
 }
 

@@ -1,8 +1,8 @@
 #include "hyperpetsc/service/report/report_plots.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,8 +22,8 @@ struct Split {
   const char* label;
   const char* colour;
 };
-constexpr Split kSplits[] = {{"train", "training", "#1f77b4"}, {"val", "validation", "#ff7f0e"},
-                             {"test", "test", "#2ca02c"}};
+constexpr Split kSplits[] = {
+    {"train", "training", "#1f77b4"}, {"val", "validation", "#ff7f0e"}, {"test", "test", "#2ca02c"}};
 
 // Viridis: ordered in lightness and readable by colour-blind readers.
 constexpr const char* kViridis =
@@ -52,28 +52,30 @@ class PlotScript {
   }
   // Defines a data block of (x, y) rows; returns its name.
   std::string data(const Points& points) {
-    const std::string name = "$" + stem_ + "_" + std::to_string(blocks_++);
-    head_ += name + " << EOD\n";
-    for (const auto& [x, y] : points) head_ += num(x) + " " + num(y) + "\n";
+    const std::string name = begin_block();
+    for (const auto& [x, y] : points) {
+      append(x, ' ');
+      append(y, '\n');
+    }
     head_ += "EOD\n";
     return name;
   }
   // Defines a data block of (x, low, high) rows; returns its name.
   std::string data(const std::vector<std::array<double, 3>>& rows) {
-    const std::string name = "$" + stem_ + "_" + std::to_string(blocks_++);
-    head_ += name + " << EOD\n";
-    for (const auto& r : rows) head_ += num(r[0]) + " " + num(r[1]) + " " + num(r[2]) + "\n";
+    const std::string name = begin_block();
+    for (const auto& r : rows) {
+      append(r[0], ' ');
+      append(r[1], ' ');
+      append(r[2], '\n');
+    }
     head_ += "EOD\n";
     return name;
   }
   // Defines a data block of `rows` lines of `cols` values (gnuplot's matrix format).
   std::string matrix(const std::vector<double>& values, int rows, int cols) {
-    const std::string name = "$" + stem_ + "_" + std::to_string(blocks_++);
-    head_ += name + " << EOD\n";
-    for (int r = 0; r < rows; ++r) {
-      for (int c = 0; c < cols; ++c) head_ += (c ? " " : "") + num(values[static_cast<std::size_t>(r) * cols + c]);
-      head_ += "\n";
-    }
+    const std::string name = begin_block();
+    for (int r = 0; r < rows; ++r)
+      for (int c = 0; c < cols; ++c) append(values[static_cast<std::size_t>(r) * cols + c], c + 1 < cols ? ' ' : '\n');
     head_ += "EOD\n";
     return name;
   }
@@ -84,6 +86,19 @@ class PlotScript {
   std::string str() const { return head_ + body_ + "unset output\n"; }
 
  private:
+  std::string begin_block() {
+    std::string name = "$" + stem_ + "_" + std::to_string(blocks_++);
+    head_ += name + " << EOD\n";
+    return name;
+  }
+  // One number at full precision and its separator, formatted in place (no temporaries:
+  // a data block has a row per outer step or pixel).
+  void append(double v, char separator) {
+    char buf[32];
+    const int n = std::snprintf(buf, sizeof buf, "%.17g%c", v, separator);
+    head_.append(buf, static_cast<std::size_t>(n));
+  }
+
   std::string stem_, head_, body_;
   int blocks_ = 0;
 };
@@ -146,19 +161,21 @@ void add_split_plot(std::vector<PlotSpec>& plots, const RunFolder& run, const st
     plot += (i ? ", " : "") + block + " using 1:2 " + line_style(series[i].first.size(), series[i].second->colour) +
             " title '" + series[i].second->label + "'";
   }
-  s << "set title '" + heading + " " + axis.title + "'" << "set xlabel '" + std::string(axis.label) + "'"
-    << "set ylabel '" + quantity + "'" << "set key outside right top vertical";
+  s << "set title '" + heading + " " + axis.title + "'"
+    << "set xlabel '" + std::string(axis.label) + "'"
+    << "set ylabel '" + quantity + "'"
+    << "set key outside right top vertical";
   if (axis.column == std::string("step")) s << step_tics(*x);
   s << plot;
   std::string which;
   for (std::size_t i = 0; i < series.size(); ++i)
     which += std::string(i == 0 ? "" : i + 1 == series.size() ? " and " : ", ") + series[i].second->label;
   which[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(which[0])));
-  plots.push_back({file, heading + " " + axis.title,
-                   which + " " + quantity + " " +
-                       (axis.column == std::string("step") ? "at each outer step."
-                                                           : "against the seconds since the run started."),
-                   s.str()});
+  plots.push_back(
+      {file, heading + " " + axis.title,
+       which + " " + quantity + " " +
+           (axis.column == std::string("step") ? "at each outer step." : "against the seconds since the run started."),
+       s.str()});
 }
 
 void add_hypergradient_plot(std::vector<PlotSpec>& plots, const RunFolder& run) {
@@ -170,9 +187,14 @@ void add_hypergradient_plot(std::vector<PlotSpec>& plots, const RunFolder& run) 
   if (p.empty()) return;
   PlotScript s("hypergradient_norm.png", 900, 560);
   const std::string block = s.data(p);
-  s << "set title 'Hypergradient norm ‖ĝ‖ by outer step'" << "set xlabel 'outer step'"
-    << "set ylabel '‖ĝ‖ (log scale)'" << "set logscale y" << "set format y '10^{%L}'" << "set mytics 10"
-    << "set grid xtics ytics mytics lt 1 lc rgb '#d4d4d4' lw 1, lt 1 lc rgb '#eeeeee' lw 1" << step_tics(*step) << "unset key"
+  s << "set title 'Hypergradient norm ‖ĝ‖ by outer step'"
+    << "set xlabel 'outer step'"
+    << "set ylabel '‖ĝ‖ (log scale)'"
+    << "set logscale y"
+    << "set format y '10^{%L}'"
+    << "set mytics 10"
+    << "set grid xtics ytics mytics lt 1 lc rgb '#d4d4d4' lw 1, lt 1 lc rgb '#eeeeee' lw 1" << step_tics(*step)
+    << "unset key"
     << "plot " + block + " using 1:2 " + line_style(p.size(), "#6a3d9a") + " notitle";
   plots.push_back({"hypergradient_norm.png", "Hypergradient norm",
                    "The norm of the hypergradient ĝ at each outer step (log scale).", s.str()});
@@ -197,9 +219,9 @@ void add_lambda_range_plot(std::vector<PlotSpec>& plots, const RunFolder& run) {
   }
   const Points mean = points(*step, *m.column("lambda_mean"));
   plot += s.data(mean) + " using 1:2 " + line_style(mean.size(), "#08306b") + " title 'mean λ_j'";
-  s << "set title 'Hyperparameters λ by outer step'" << "set xlabel 'outer step'"
-    << "set ylabel 'λ_j  (L2 strength e^{λ_j})'" << step_tics(*step) << "set key outside right top vertical"
-    << plot;
+  s << "set title 'Hyperparameters λ by outer step'"
+    << "set xlabel 'outer step'"
+    << "set ylabel 'λ_j  (L2 strength e^{λ_j})'" << step_tics(*step) << "set key outside right top vertical" << plot;
   plots.push_back({"lambda_by_step.png", "λ by outer step",
                    "The range (smallest to largest) and mean of the λ_j after each outer step.", s.str()});
 }
@@ -216,7 +238,7 @@ void add_lambda_histogram(std::vector<PlotSpec>& plots, const RunFolder& run) {
       sum += v;
       ++finite;
     }
-  if (finite < 2) return;
+  if (finite < 2 || !std::isfinite(hi - lo)) return;  // (a span beyond the doubles has no bins)
   // About √n bins (at most 60); one bin of width 1 when every λ_j is the same.
   const int bins = hi > lo ? std::clamp(static_cast<int>(std::ceil(std::sqrt(static_cast<double>(finite)))), 5, 60) : 1;
   const double width = hi > lo ? (hi - lo) / bins : 1.0;
@@ -232,9 +254,13 @@ void add_lambda_histogram(std::vector<PlotSpec>& plots, const RunFolder& run) {
   std::snprintf(stats, sizeof stats, "min %.4g, mean %.4g, max %.4g", lo, sum / finite, hi);
   // A double-quoted gnuplot string: \n breaks the title's line.
   s << "set title \"Final λ: distribution of its " + std::to_string(finite) + " values\\n" + stats + "\""
-    << "set xlabel 'λ_j  (L2 strength e^{λ_j})'" << "set ylabel 'number of λ_j'" << "set yrange [0:*]"
-    << "set boxwidth " + num(width * 0.92) + " absolute" << "set style fill solid 0.75 border lc rgb '#2b4f7a'"
-    << "unset key" << "plot " + block + " using 1:2 with boxes lc rgb '#4c72b0' notitle";
+    << "set xlabel 'λ_j  (L2 strength e^{λ_j})'"
+    << "set ylabel 'number of λ_j'"
+    << "set yrange [0:*]"
+    << "set boxwidth " + num(width * 0.92) + " absolute"
+    << "set style fill solid 0.75 border lc rgb '#2b4f7a'"
+    << "unset key"
+    << "plot " + block + " using 1:2 with boxes lc rgb '#4c72b0' notitle";
   plots.push_back({"lambda_histogram.png", "Final λ distribution",
                    "Histogram of the " + std::to_string(finite) + " values of the final λ (lambda.txt): " + stats + ".",
                    s.str()});
@@ -255,9 +281,16 @@ void add_lambda_image(std::vector<PlotSpec>& plots, const RunFolder& run) {
   // Matrix rows are image rows in λ's (row-major pixel) order; the reversed y range puts
   // row 0 at the top, as the image is seen.
   s << "set title 'Final λ per pixel (" + std::to_string(side) + " × " + std::to_string(side) + ", row 0 at the top)'"
-    << "set xlabel 'pixel column'" << "set ylabel 'pixel row'" << "set size ratio -1"
-    << "set xrange [-0.5:" + edge + "]" << "set yrange [" + edge + ":-0.5]" << "set border 15"
-    << "unset grid" << "unset key" << kViridis << "set cbrange [" + num(lo) + ":" + num(hi) + "]" << "set cblabel 'λ_j'" << "plot " + block + " matrix with image";
+    << "set xlabel 'pixel column'"
+    << "set ylabel 'pixel row'"
+    << "set size ratio -1"
+    << "set xrange [-0.5:" + edge + "]"
+    << "set yrange [" + edge + ":-0.5]"
+    << "set border 15"
+    << "unset grid"
+    << "unset key" << kViridis << "set cbrange [" + num(lo) + ":" + num(hi) + "]"
+    << "set cblabel 'λ_j'"
+    << "plot " + block + " matrix with image";
   plots.push_back({"lambda_image.png", "Final λ per pixel",
                    "The final λ_j of each pixel drawn as the image (row-major pixels, first row at the top); "
                    "bright pixels are regularised most.",
@@ -286,7 +319,8 @@ void add_trials_plot(std::vector<PlotSpec>& plots, const SweepFolder& sweep, con
             " ps 0.6 lw 1.8 lt " + std::to_string(i % 8 + 1) + " dt " + std::to_string(i / 8 % 5 + 1) +
             (legend ? " title " + gnuplot_quote("trial " + sweep.trials[series[i].second].name) : " notitle");
   }
-  s << "set title '" + label + " by outer step, one line per trial'" << "set xlabel 'outer step'"
+  s << "set title '" + label + " by outer step, one line per trial'"
+    << "set xlabel 'outer step'"
     << "set ylabel '" + axis_label + "'" << (longest <= 11 ? "set xtics 1" : "set xtics")
     << (legend ? "set key outside right top noenhanced" : "unset key") << plot;
   plots.push_back({file, label + " of every trial",
@@ -356,15 +390,18 @@ void add_swept_values_plot(std::vector<PlotSpec>& plots, const SweepFolder& swee
   PlotScript s("swept_values.png", 460 * cols + 40, 400 * rows + 40);
   s << "set multiplot layout " + std::to_string(rows) + "," + std::to_string(cols) +
            " title 'Best validation loss of each trial against its swept values' font ',13'"
-    << "set ylabel 'best validation loss'" << "unset key";  // the caption says what the circle is
+    << "set ylabel 'best validation loss'"
+    << "unset key";  // the caption says what the circle is
   for (const SweptPanel& p : panels) {
     const std::string& key = sweep.swept_keys[p.key];
-    s << "set title " + gnuplot_quote(key) + " noenhanced" << "set xlabel " + gnuplot_quote(key) + " noenhanced";
+    s << "set title " + gnuplot_quote(key) + " noenhanced"
+      << "set xlabel " + gnuplot_quote(key) + " noenhanced";
     if (p.numeric) {
       double lo = p.all[0].first, hi = p.all[0].first;
       for (const auto& [x, y] : p.all) lo = std::min(lo, x), hi = std::max(hi, x);
       // Spans of two decades or more of positive values (learning rates, strengths) read better in log scale.
-      s << (lo > 0 && hi >= 100 * lo ? "set logscale x" : "unset logscale x") << "set xtics" << "set xrange [*:*]"
+      s << (lo > 0 && hi >= 100 * lo ? "set logscale x" : "unset logscale x") << "set xtics"
+        << "set xrange [*:*]"
         << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05";
     } else {
       std::string tics = "set xtics (";
@@ -377,7 +414,8 @@ void add_swept_values_plot(std::vector<PlotSpec>& plots, const SweepFolder& swee
       // Slanted labels when upright ones would run into each other (a panel holds ~30 characters).
       s << "unset logscale x"
         << tics + ") noenhanced" + (label_bytes + 2 * p.categories.size() > 30 ? " rotate by -30" : "")
-        << "set xrange [-0.5:" + num(p.categories.size() - 0.5) + "]" << "set offsets 0, 0, graph 0.05, graph 0.05";
+        << "set xrange [-0.5:" + num(p.categories.size() - 0.5) + "]"
+        << "set offsets 0, 0, graph 0.05, graph 0.05";
     }
     std::string plot = "plot " + s.data(p.all) + " using 1:2 with points pt 7 ps 1.3 lc rgb '#4c72b0' notitle";
     if (!p.best.empty())
@@ -417,8 +455,8 @@ std::vector<PlotSpec> sweep_plots(const SweepFolder& sweep) {
 
 const std::vector<std::string>& plot_file_names() {
   static const std::vector<std::string> names{
-      "loss_by_step.png",       "loss_by_seconds.png",  "accuracy_by_step.png", "accuracy_by_seconds.png",
-      "hypergradient_norm.png", "lambda_by_step.png",   "lambda_histogram.png", "lambda_image.png",
+      "loss_by_step.png",       "loss_by_seconds.png",     "accuracy_by_step.png", "accuracy_by_seconds.png",
+      "hypergradient_norm.png", "lambda_by_step.png",      "lambda_histogram.png", "lambda_image.png",
       "trials_val_loss.png",    "trials_val_accuracy.png", "swept_values.png"};
   return names;
 }

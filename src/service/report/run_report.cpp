@@ -144,14 +144,16 @@ ReportDocument sweep_document(const SweepFolder& sweep, const std::string& name,
                                  values + ".");
   }
   if (sweep.swept_keys.empty())
-    summary.paragraphs.push_back("No swept values found (no params in the trials' summary.json, and their "
-                                 "config.resolved.yaml files agree).");
+    summary.paragraphs.push_back(
+        "No swept values found (no params in the trials' summary.json, and their "
+        "config.resolved.yaml files agree).");
   summary.tables.push_back(sweep_trials_table(sweep));
   summary.figures.assign(std::make_move_iterator(figures.begin()),
                          std::make_move_iterator(figures.begin() + static_cast<std::ptrdiff_t>(sweep_figures)));
   doc.sections.push_back(std::move(summary));
   if (best >= 0) {
-    ReportSection s = run_summary_section(sweep.trials[best], "Best trial " + display_text(sweep.trials[best].name, 60));
+    ReportSection s =
+        run_summary_section(sweep.trials[best], "Best trial " + display_text(sweep.trials[best].name, 60));
     s.figures.assign(std::make_move_iterator(figures.begin() + static_cast<std::ptrdiff_t>(sweep_figures)),
                      std::make_move_iterator(figures.end()));
     doc.sections.push_back(std::move(s));

@@ -17,9 +17,7 @@ std::string shown(const std::optional<double>& v, const char* format = "%.6g") {
 }
 std::string shown(const std::optional<long long>& v) { return v ? std::to_string(*v) : "-"; }
 
-std::optional<double> finite_or_none(double v) {
-  return std::isfinite(v) ? std::optional<double>(v) : std::nullopt;
-}
+std::optional<double> finite_or_none(double v) { return std::isfinite(v) ? std::optional<double>(v) : std::nullopt; }
 
 StepSummary step_of_row(const MetricsTable& m, std::size_t row) {
   const auto at = [&](const char* column) -> std::optional<double> {
@@ -39,7 +37,7 @@ std::optional<long long> outer_steps_of(const RunFolder& run) {
   if (run.summary.outer_steps) return run.summary.outer_steps;
   // Rows are step 0 (the initial λ) and one per update.
   return run.metrics.rows() > 0 ? std::optional<long long>(static_cast<long long>(run.metrics.rows()) - 1)
-                                 : std::nullopt;
+                                : std::nullopt;
 }
 
 }  // namespace
@@ -93,8 +91,8 @@ ReportTable sweep_trials_table(const SweepFolder& sweep) {
   ReportTable t;
   t.header = {"trial", "status"};
   for (const auto& key : sweep.swept_keys) t.header.push_back(display_text(key, 60));
-  for (const char* h : {"best step", "best val loss", "its val accuracy", "its test loss", "its test accuracy", "final step",
-                        "final val loss", "seconds", "ranks", "outer steps", "error"})
+  for (const char* h : {"best step", "best val loss", "its val accuracy", "its test loss", "its test accuracy",
+                        "final step", "final val loss", "seconds", "ranks", "outer steps", "error"})
     t.header.push_back(h);
   for (std::size_t i = 0; i < sweep.trials.size(); ++i) {
     const RunFolder& run = sweep.trials[i];

@@ -14,17 +14,17 @@ struct ReportTable {
 };
 
 struct ReportFigure {
-  std::string file;     // the PNG's name, relative to the report
+  std::string file;  // the PNG's name, relative to the report
   std::string title;
   std::string caption;
-  std::string png;      // the PNG's bytes (for the HTML)
+  std::string png;  // the PNG's bytes (for the HTML)
 };
 
 struct ReportSection {
   std::string heading;
   std::vector<std::string> paragraphs;  // before the tables
   std::vector<ReportTable> tables;
-  std::vector<std::string> notes;       // after the tables
+  std::vector<std::string> notes;  // after the tables
   std::vector<ReportFigure> figures;
 };
 

@@ -13,7 +13,7 @@ struct ReportFiles {
   std::string folder;              // RUN_DIR/report
   std::vector<std::string> files;  // the names written there, plots first
   bool sweep = false;
-  std::size_t trials = 0;          // a sweep's trial count
+  std::size_t trials = 0;  // a sweep's trial count
 };
 
 // `gnuplot` names the program (looked up on PATH) or its path; it is needed only when

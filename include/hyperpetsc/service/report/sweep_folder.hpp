@@ -12,8 +12,8 @@ namespace hp {
 
 struct SweepFolder {
   std::string dir;
-  std::vector<RunFolder> trials;          // by id: numerically when ids are numbers
-  std::vector<std::string> swept_keys;    // e.g. hyperparameters.init
+  std::vector<RunFolder> trials;                       // by id: numerically when ids are numbers
+  std::vector<std::string> swept_keys;                 // e.g. hyperparameters.init
   std::vector<std::vector<std::string>> swept_values;  // [trial][key]; "" where a trial lacks the key
 
   // The index of the trial with the lowest best validation loss, or -1 if none has one.
