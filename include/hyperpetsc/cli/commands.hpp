@@ -55,5 +55,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
 void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 // `runs list|show ID [--store PATH] [--json]`: reads the run store on rank 0.
 void run_runs(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+// `report RUN_DIR`: plots, report.md and report.html in RUN_DIR/report (rank 0 works).
+void run_report(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp
