@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -133,20 +134,26 @@ bool OuterLoop::evaluate(Vec lambda, Vec* gradient, double* objective, const Out
   if (lambda != session_.lambda()) HP_CALL(VecCopy(lambda, session_.lambda()));
   if (step > first_step_) {  // λ moved since the last evaluation (or the restored state)
     if (const int sig = hooks.stop_signal()) {
+      StageScope stage(log_stages().checkpoint);
       if (hooks.checkpoint) hooks.checkpoint(snapshot());
       result_.stop_reason = "signal";
       result_.signal = sig;
       return true;
     }
-    if (hooks.checkpoint && hooks.checkpoint_every > 0 && step % hooks.checkpoint_every == 0)
+    if (hooks.checkpoint && hooks.checkpoint_every > 0 && step % hooks.checkpoint_every == 0) {
+      StageScope stage(log_stages().checkpoint);
       hooks.checkpoint(snapshot());
+    }
   }
   const Settings& s = session_.settings();
   // Warm starts from the previous step (or from the restored w and v after a resume).
   const bool later = step > 0;
-  session_.refresh_step_size();  // λ moved: the step must stay contractive (cached otherwise)
-  const WarmStart warm{later && s.inner.warm_start, later && s.hypergradient.warm_start};
-  last_ = session_.compute(*method_, warm, step);
+  {
+    StageScope stage(log_stages().hypergradient);
+    session_.refresh_step_size();  // λ moved: the step must stay contractive (cached otherwise)
+    const WarmStart warm{later && s.inner.warm_start, later && s.hypergradient.warm_start};
+    last_ = session_.compute(*method_, warm, step);
+  }
   OuterStepRecord rec;
   rec.step = step;
   rec.val_loss = last_.outer_objective;
@@ -166,7 +173,10 @@ bool OuterLoop::evaluate(Vec lambda, Vec* gradient, double* objective, const Out
     ++since_best_;
   }
   result_.final = rec;
-  hooks.on_step(rec);
+  {
+    StageScope stage(log_stages().coordinator);
+    hooks.on_step(rec);
+  }
   next_step_ = step + 1;
   *gradient = last_.hypergradient;
   *objective = rec.val_loss;
