@@ -1,11 +1,14 @@
-// Writes the train and validation splits of a HyperPETSc config to LIBSVM text, so that
-// another implementation (bench/pytorch_hypergrad.py) can use exactly the same data.
+// Writes the train, validation and (when the config has one) test splits of a HyperPETSc
+// config to LIBSVM text, so that another implementation (bench/pytorch_hypergrad.py,
+// bench/optuna_peer.py) can use exactly the same data.
 //
 //   build/bench/dump_dataset CONFIG.yaml OUTDIR [--set section.key=value ...]
 //
-// Writes OUTDIR/train.libsvm, OUTDIR/val.libsvm and OUTDIR/meta.json. Run on ONE rank.
-// The data come from hp::load_settings + hp::load_splits, i.e. the very loader the CLI
-// uses (same feature count d and class list). Labels are written as 0-based class
+// Writes OUTDIR/train.libsvm, OUTDIR/val.libsvm, OUTDIR/test.libsvm (if problem.test is
+// set) and OUTDIR/meta.json. Run on ONE rank, where X's columns are the data's natural
+// feature order (a feature permutation exists only across ranks). Any data format works
+// (LIBSVM, CSV, IDX, synthetic): the data come from hp::load_settings + hp::load_splits,
+// i.e. the very loader the CLI uses (same feature count d and class list). Labels are written as 0-based class
 // indices for classification (logistic_l2) and as raw targets for regression (ridge_l2);
 // feature indices are 1-based; values are printed with 17 significant digits, which
 // round-trips every double exactly.
@@ -92,27 +95,33 @@ int main(int argc, char** argv) {
     hp::LabelledSplits sp = hp::load_splits(
         PETSC_COMM_WORLD, std::any_cast<const hp::LabelledDataOptions&>(s.problem.options), s.problem, true);
     const bool classification = s.problem.type == "logistic_l2";
-    std::vector<PetscInt> ct, cv;
+    if (sp.partition.position) throw std::runtime_error("the feature order is permuted on one rank");
+    std::vector<PetscInt> ct, cv, cs;
     if (classification) {
       ct = hp::class_indices(sp.train_labels, sp.classes);
       cv = hp::class_indices(sp.val_labels, sp.classes);
+      if (sp.test) cs = hp::class_indices(sp.test_labels, sp.classes);
     }
     const Written wt = write_split(outdir + "/train.libsvm", sp.train.X, sp.train_labels,
                                    classification ? &ct : nullptr);
     const Written wv = write_split(outdir + "/val.libsvm", sp.val.X, sp.val_labels,
                                    classification ? &cv : nullptr);
+    Written ws;
+    if (sp.test)
+      ws = write_split(outdir + "/test.libsvm", sp.test->X, sp.test_labels, classification ? &cs : nullptr);
     std::FILE* m = std::fopen((outdir + "/meta.json").c_str(), "w");
     if (!m) throw std::runtime_error("cannot write " + outdir + "/meta.json");
     std::fprintf(m,
                  "{\"config\": \"%s\", \"problem\": \"%s\", \"features\": %d, \"classes\": %d, "
-                 "\"train_rows\": %d, \"train_nnz\": %lld, \"val_rows\": %d, \"val_nnz\": %lld}\n",
+                 "\"train_rows\": %d, \"train_nnz\": %lld, \"val_rows\": %d, \"val_nnz\": %lld, \"test_rows\": %d, \"test_nnz\": %lld}\n",
                  config.c_str(), s.problem.type.c_str(), static_cast<int>(sp.features),
                  classification ? static_cast<int>(sp.classes.size()) : 0,
-                 static_cast<int>(wt.rows), wt.nnz, static_cast<int>(wv.rows), wv.nnz);
-    std::fclose(m);
-    std::printf("dump_dataset: %s -> %s (train %d x %d, nnz %lld; val %d rows, nnz %lld)\n",
+                 static_cast<int>(wt.rows), wt.nnz, static_cast<int>(wv.rows), wv.nnz, static_cast<int>(ws.rows), ws.nnz);
+    if (std::fclose(m) != 0) throw std::runtime_error("error writing " + outdir + "/meta.json");
+    std::printf("dump_dataset: %s -> %s (train %d x %d, nnz %lld; val %d rows, nnz %lld; test %d rows, nnz %lld)\n",
                 config.c_str(), outdir.c_str(), static_cast<int>(wt.rows),
-                static_cast<int>(sp.features), wt.nnz, static_cast<int>(wv.rows), wv.nnz);
+                static_cast<int>(sp.features), wt.nnz, static_cast<int>(wv.rows), wv.nnz,
+                static_cast<int>(ws.rows), ws.nnz);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "dump_dataset: error: %s\n", e.what());
     code = 2;
