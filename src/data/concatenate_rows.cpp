@@ -100,10 +100,10 @@ Dataset concatenate_rows(const Dataset& first, const Dataset& second) {
       const auto in_diag = std::count_if(cols, cols + ncols, [&](PetscInt j) {
         return j >= col_starts[p] && j < col_starts[p + 1];
       });
-      HP_CALL(MatRestoreRow(b.X, b.first_row + i, &ncols, &cols, nullptr));
       destination.push_back(to);
       diag.push_back(static_cast<PetscScalar>(in_diag));
       offd.push_back(static_cast<PetscScalar>(ncols - in_diag));
+      HP_CALL(MatRestoreRow(b.X, b.first_row + i, &ncols, &cols, nullptr));  // zeroes ncols
     }
   const auto sent = static_cast<PetscInt>(destination.size());
   HP_CALL(VecSetValues(diag_count, sent, destination.data(), diag.data(), INSERT_VALUES));
