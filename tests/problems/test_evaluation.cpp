@@ -123,6 +123,11 @@ TEST_P(EvaluationReuse, FollowsThePointAndLeavesTheStepsAlone) {
   problem_->apply_map(w_, lambda_, w1);  // fused layouts also leave X·w1
   expect_reference(problem_->evaluate(w1, lambda_), gather_all(*problem_, w1));
   problem_->apply_map(w1, lambda_, w2);
+  // Hessian products overwrite the training scores: the next evaluation is still w2's.
+  Vector hv = problem_->create_inner_vector();
+  problem_->linearize(w2, lambda_);
+  problem_->map_vjp_inner(w1, hv);
+  expect_reference(problem_->evaluate(w2, lambda_), gather_all(*problem_, w2));
 
   // The same two steps on a problem that never evaluates.
   auto plain = hp::test::make_small_problem(PETSC_COMM_WORLD, spec_);
