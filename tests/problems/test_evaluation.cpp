@@ -33,6 +33,8 @@ struct Case {
   PetscInt n_train, n_test, features;
 };
 
+std::ostream& operator<<(std::ostream& os, const Case& c) { return os << c.label; }
+
 const Case kCases[] = {
     {"ridge", "ridge_l2", 0, "gaussian", 50, 30, 12},
     {"logistic", "logistic_l2", 3, "gaussian", 50, 30, 12},
