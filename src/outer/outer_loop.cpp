@@ -68,6 +68,18 @@ OuterStepRecord get_record(const std::map<std::string, double>& m, const std::st
 
 }  // namespace
 
+void apply_evaluation(const Evaluation& e, OuterStepRecord& r) {
+  if (e.train) r.train_loss = e.train->loss;
+  if (e.val) {
+    r.val_loss = e.val->loss;
+    r.val_accuracy = e.val->accuracy;
+  }
+  if (e.test) {
+    r.test_loss = e.test->loss;
+    r.test_accuracy = e.test->accuracy;
+  }
+}
+
 OuterLoop::OuterLoop(HypergradientSession& session, const OuterSettings& outer)
     : session_(session), outer_(outer) {
   const Settings& s = session.settings();
@@ -157,6 +169,10 @@ bool OuterLoop::evaluate(Vec lambda, Vec* gradient, double* objective, const Out
   OuterStepRecord rec;
   rec.step = step;
   rec.val_loss = last_.outer_objective;
+  {
+    StageScope stage(log_stages().metrics);
+    apply_evaluation(session_.problem().evaluate(session_.w(), session_.lambda()), rec);
+  }
   HP_CALL(VecNorm(last_.hypergradient, NORM_2, &rec.hypergradient_norm));
   rec.inner_iterations = last_.t;
   rec.solver_iterations = last_.linear_solver_iterations;
