@@ -65,7 +65,10 @@ def overhead(work, loads):
         summary, rows = read_run(os.path.join(work, name))
         st = stage_times(path)
         loop = float(summary["seconds"])
-        r = {"run": name, "loop_seconds": loop, "steps": len(rows), "load_average": loads.get(name, "")}
+        with open(os.path.join(work, name, "log.txt")) as f:
+            checkpoints = sum(1 for line in f if "checkpoint before step" in line)
+        r = {"run": name, "loop_seconds": loop, "steps": len(rows), "checkpoints": checkpoints,
+             "load_average": loads.get(name, "")}
         for s in OUTER_STAGES:
             r[s] = max(st.get(s, [0.0]))  # the slower rank's: the others wait for it
         staged0 = sum(st.get(s, [0.0])[0] for s in OUTER_STAGES)
@@ -123,8 +126,8 @@ def main():
     env, loads = read_env(work), read_loads(work)
     md = ["# Service benchmarks: `hyperpetsc run` on the default experiment", "",
           "`bench/service_benchmark.sh -n %s` at commit %s (%s other files changed outside bench/), %s, %s MPI "
-          "ranks, configs/fashion_mnist_hpo.yaml (Fashion-MNIST, 784 per-pixel λ, aid_cg, heavy ball, Adam, 60 "
-          "outer steps). The machine is shared by other jobs: the 1-minute load average before each run is listed."
+          "ranks, configs/fashion_mnist_hpo.yaml (Fashion-MNIST, 784 per-pixel λ, aid_cg with warm starts and "
+          "inexactness schedules, heavy ball, Adam). The machine is shared by other jobs: the 1-minute load average before each run is listed."
           % (env.get("runs"), env.get("commit"), env.get("dirty_files"), env.get("date"), env.get("ranks")), ""]
 
     ov = overhead(work, loads)
@@ -134,18 +137,19 @@ def main():
         pcts = [r["overhead_pct"] for r in ov]
         md += ["## (a) Coordinator overhead per outer step", "",
                "Per run: the time of the stages `Outer: coordinator` (metrics.csv row, store transaction, log and "
-               "progress line) and `Outer: checkpoint` (3 checkpoints: gather, PETSc binary file, checkpoint.json), "
+               "progress line) and `Outer: checkpoint` (every `run.checkpoint_every` steps: gather, PETSc binary file, checkpoint.json), "
                "the slower rank's (PETSc's `-log_view :FILE:ascii_csv` gives each rank's stage times), against the "
                "loop's wall time (`summary.json` seconds). *Unstaged*: the loop's time on rank 0 in no stage "
                "(broadcast of the clock, the signal poll, λ's min/mean/max).", "",
-               "| run | load avg | loop s | s / step | hypergradient s | metrics s | coordinator ms | checkpoint ms | "
-               "unstaged ms | overhead | with unstaged |",
-               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+               "| run | load avg | steps (rows) | loop s | s / step | hypergradient s | metrics s | coordinator ms | "
+               "checkpoints | checkpoint ms | unstaged ms | overhead | with unstaged |",
+               "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
         for r in ov:
-            md.append("| %s%s | %s | %.2f | %.3f | %.2f | %.3f | %.2f | %.2f | %.2f | %.3f %% | %.3f %% |" % (
-                r["run"], " (best)" if r is best else "", r["load_average"], r["loop_seconds"],
+            md.append("| %s%s | %s | %d | %.2f | %.3f | %.2f | %.3f | %.2f | %d | %.2f | %.2f | %.3f %% | %.3f %% |" % (
+                r["run"], " (best)" if r is best else "", r["load_average"], r["steps"], r["loop_seconds"],
                 r["loop_seconds"] / r["steps"], r["Outer: hypergradient"], r["Outer: metrics"],
-                1e3 * r["Outer: coordinator"], 1e3 * r["Outer: checkpoint"], 1e3 * r["unstaged"], r["overhead_pct"],
+                1e3 * r["Outer: coordinator"], r["checkpoints"], 1e3 * r["Outer: checkpoint"], 1e3 * r["unstaged"],
+                r["overhead_pct"],
                 r["overhead_with_unstaged_pct"]))
         md += ["", "**Best run (shortest loop): %.3f %% of the step time (target < 2 %%); over the %d runs %.3f–%.3f %% "
                "(median %.3f %%); %.2f ms per step in the coordinator stage.** With the unstaged time counted as "
@@ -158,9 +162,10 @@ def main():
     target, ws = warm_start(work, loads)
     if ws:
         write_csv(os.path.join(results, "service_warm_start.csv"), ws)
-        labels = {"cold": "cold start, fixed t = 200, k = 30",
-                  "warm": "warm starts, fixed t = 30, k = 20 (the default experiment)",
-                  "sched": "warm starts + schedules (tol 5e-3 / 0.1, geometric 0.95, caps t = 200, k = 30)"}
+        labels = {"cold": "cold starts, fixed t = 200, k = 30",
+                  "warm": "warm starts, fixed t = 200, k = 30",
+                  "sched": "warm starts + schedules (the default experiment: tol 2e-2 / 0.2, geometric 0.93, "
+                           "caps t = 200, k = 30)"}
         md += ["## (b) Warm starts and inexactness schedules against a cold start", "",
                "Target: the cold run's final validation loss, %.6f. Iterations: inner steps + adjoint CG iterations "
                "(metrics.csv `inner_iterations` + `solver_iterations`) summed over the steps up to the first step "

@@ -6,9 +6,9 @@
 #   examples/fashion_mnist.sh [OUT]          (from anywhere; default OUT: runs/fashion_mnist)
 #
 # 1. OUT/hpo: `hyperpetsc run configs/fashion_mnist_hpo.yaml` — 784 λ_j (one per pixel),
-#    aid_cg hypergradients with warm starts, Adam, 60 outer steps;
+#    aid_cg hypergradients with warm starts and inexactness schedules, Adam, 40 outer steps;
 # 2. OUT/shared_sweep: `hyperpetsc run configs/fashion_mnist_shared_sweep.yaml
-#    --ranks-per-trial 1` — 8 trials, one shared λ each in -10..-3, each trained from
+#    --ranks-per-trial 1` — 6 trials, one shared λ each in -9..-4, each trained from
 #    scratch (two trials at a time, one per rank);
 # 3. OUT/hpo_retrained: the per-pixel λ of step 1 trained from scratch exactly like a sweep
 #    trial (same solver, 800 steps), so the two λ are compared on equal training;
@@ -41,12 +41,14 @@ phase "one shared λ: grid search (configs/fashion_mnist_shared_sweep.yaml)"
 "${HP[@]}" configs/fashion_mnist_shared_sweep.yaml --ranks-per-trial 1 --set run.dir="$OUT/shared_sweep"
 
 phase "per-pixel λ trained from scratch like a sweep trial"
-# The sweep trials' training, from the sweep config, for the per-pixel λ.
-T=$(awk '/^inner:/ { if (match($0, /iterations: *[0-9]+/)) { s = substr($0, RSTART, RLENGTH); sub(/.*: */, "", s); print s } }' \
-      configs/fashion_mnist_shared_sweep.yaml)
+# The sweep trials' inner solver and hypergradient sections (one-line mappings in the
+# sweep config), whole, for the per-pixel λ: the same training from scratch.
+INNER=$(sed -n 's/^inner: *//p' configs/fashion_mnist_shared_sweep.yaml)
+HYPERGRADIENT=$(sed -n 's/^hypergradient: *//p' configs/fashion_mnist_shared_sweep.yaml)
+T=$(sed -n 's/.*iterations: *\([0-9]*\).*/\1/p' <<<"$INNER")
 "${HP[@]}" configs/fashion_mnist_hpo.yaml --quiet --set run.dir="$OUT/hpo_retrained" \
-  --set hyperparameters.init="$OUT/hpo/lambda.txt" --set outer.iterations=0 --set inner.iterations="$T" \
-  --set hypergradient.iterations=1 --set run.checkpoint_every=0
+  --set hyperparameters.init="$OUT/hpo/lambda.txt" --set outer.iterations=0 --set run.checkpoint_every=0 \
+  --set "inner=$INNER" --set "hypergradient=$HYPERGRADIENT"
 echo "trained $T steps from scratch: $OUT/hpo_retrained"
 
 phase "reports"
