@@ -78,7 +78,11 @@ std::function<void(const hp::SpoolJob&)> stop_after(const fs::path& dir, const R
   };
 }
 
-const auto no_signal = [] { return 0; };
+// No signal, but a way out for a broken service that would idle forever: after 500 looks
+// (5 s at the tests' poll interval) it reports signal 99, which the tests do not expect.
+std::function<int()> no_signal_within_5s() {
+  return [calls = 0]() mutable { return ++calls > 500 ? 99 : 0; };
+}
 
 hp::SpoolOptions fast() {
   hp::SpoolOptions o;
@@ -97,7 +101,7 @@ TEST(Spool, RunsIncomingInNameOrderAndFilesEachWithANote) {
   put(dir / "incoming" / ".d.yaml");    // a dot-file: a writer's temporary
   Recorder r;
   r.during = stop_after(dir, r, 3);
-  const int stopped = hp::serve_spool(kComm, dir.string(), r.runner(), no_signal, fast());
+  const int stopped = hp::serve_spool(kComm, dir.string(), r.runner(), no_signal_within_5s(), fast());
   EXPECT_EQ(stopped, 0);  // DIR/stop
   EXPECT_EQ(r.ran, (std::vector<std::string>{"a.yaml", "b.yaml", "c.bad.yaml"}));
   if (rank0()) {
@@ -124,9 +128,9 @@ TEST(Spool, PicksUpFilesThatArriveDuringAJobOrWhileIdle) {
     if (job.name == "z.yaml") put(dir / "stop", "");
   };
   // While idle after a.yaml, the third poll delivers z.yaml.
-  auto signal = [&] {
+  auto signal = [&, give_up = no_signal_within_5s()] {
     if (r.ran.size() == 2 && ++polls == 3) put(dir / "incoming" / "z.yaml");
-    return 0;
+    return give_up();
   };
   EXPECT_EQ(hp::serve_spool(kComm, dir.string(), r.runner(), signal, fast()), 0);
   EXPECT_EQ(r.ran, (std::vector<std::string>{"m.yaml", "a.yaml", "z.yaml"}));
@@ -139,7 +143,7 @@ TEST(Spool, StopFileAtStartRunsNothing) {
   put(dir / "running" / "r.yaml");
   put(dir / "stop", "");
   Recorder r;
-  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), r.runner(), no_signal, fast()), 0);
+  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), r.runner(), no_signal_within_5s(), fast()), 0);
   EXPECT_TRUE(r.ran.empty());
   if (rank0()) {
     EXPECT_EQ(names_in(dir / "incoming"), std::vector<std::string>{"a.yaml"});
@@ -168,7 +172,7 @@ TEST(Spool, AnInterruptedJobStaysInRunningAndIsResumedFirstByTheNextService) {
   Recorder first;
   // Stands in for hp::Interrupted: thrown on every rank after the run's checkpoint.
   first.during = [](const hp::SpoolJob&) { throw std::runtime_error("stopped by signal 10"); };
-  EXPECT_THROW(hp::serve_spool(kComm, dir.string(), first.runner(), no_signal, fast()), std::runtime_error);
+  EXPECT_THROW(hp::serve_spool(kComm, dir.string(), first.runner(), no_signal_within_5s(), fast()), std::runtime_error);
   if (rank0()) {
     EXPECT_EQ(names_in(dir / "running"), std::vector<std::string>{"a.yaml"});
     EXPECT_EQ(names_in(dir / "incoming"), std::vector<std::string>{"b.yaml"});
@@ -177,7 +181,7 @@ TEST(Spool, AnInterruptedJobStaysInRunningAndIsResumedFirstByTheNextService) {
   put(dir / "incoming" / "0.yaml");  // sorts first, but the interrupted job goes before it
   Recorder second;
   second.during = stop_after(dir, second, 3);
-  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), second.runner(), no_signal, fast()), 0);
+  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), second.runner(), no_signal_within_5s(), fast()), 0);
   EXPECT_EQ(second.ran, (std::vector<std::string>{"a.yaml (resume)", "0.yaml", "b.yaml"}));
 }
 
@@ -191,7 +195,7 @@ TEST(Spool, ASubmittedNameThatWasUsedGetsAFreeOne) {
   std::vector<std::string> events;
   auto options = fast();
   options.on_event = [&](const std::string& line) { events.push_back(line); };
-  hp::serve_spool(kComm, dir.string(), r.runner(), no_signal, options);
+  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), r.runner(), no_signal_within_5s(), options), 0);
   EXPECT_EQ(r.ran, std::vector<std::string>{"a-3.yaml"});
   if (rank0()) {
     EXPECT_EQ(read(dir / "done" / "a-3.yaml"), "second\n");
@@ -207,7 +211,7 @@ TEST(Spool, RefusesAFolderItCannotUseBeforeRunningAnything) {
   put(dir / "file", "");
   Recorder r;
   const std::string message = hp::test::user_error_of(
-      [&] { hp::serve_spool(kComm, (dir / "file" / "spool").string(), r.runner(), no_signal, fast()); });
+      [&] { hp::serve_spool(kComm, (dir / "file" / "spool").string(), r.runner(), no_signal_within_5s(), fast()); });
   EXPECT_NE(message.find("give --spool a writable folder"), std::string::npos) << message;
   EXPECT_TRUE(r.ran.empty());
 }
@@ -219,10 +223,10 @@ TEST(Spool, OneServicePerSpool) {
   std::string message;
   outer.during = [&](const hp::SpoolJob&) {
     // A second service on the same spool while the first runs a job.
-    message = hp::test::user_error_of([&] { hp::serve_spool(kComm, dir.string(), inner.runner(), no_signal, fast()); });
+    message = hp::test::user_error_of([&] { hp::serve_spool(kComm, dir.string(), inner.runner(), no_signal_within_5s(), fast()); });
     put(dir / "stop", "");
   };
-  hp::serve_spool(kComm, dir.string(), outer.runner(), no_signal, fast());
+  EXPECT_EQ(hp::serve_spool(kComm, dir.string(), outer.runner(), no_signal_within_5s(), fast()), 0);
   EXPECT_NE(message.find("is served by another hyperpetsc process"), std::string::npos) << message;
   EXPECT_TRUE(inner.ran.empty());
   EXPECT_EQ(outer.ran, std::vector<std::string>{"a.yaml"});
