@@ -244,12 +244,18 @@ void RunStore::create_or_check_schema() {
     throw UserError(quoted + " is not an SQLite database, so not a run store; give --store a new path "
                     "(it is created) or the store an experiment wrote");
   if (first != SQLITE_OK) fail("reading the header");
-  Statement header(db_, "SELECT (SELECT application_id FROM pragma_application_id),"
-                        " (SELECT user_version FROM pragma_user_version),"
-                        " (SELECT count(*) FROM sqlite_schema)");
+  long long app = 0, version = 0, objects = 0;
   int rc = 0;
-  if (!header.step(rc)) fail("reading the header");
-  const long long app = header.int64(0), version = header.int64(1), objects = header.int64(2);
+  {
+    // Finalised before BEGIN IMMEDIATE: a statement left open holds a read lock, and SQLite
+    // then answers a lock conflict with SQLITE_BUSY at once instead of waiting (deadlock
+    // avoidance), so two processes creating one store would fail.
+    Statement header(db_, "SELECT (SELECT application_id FROM pragma_application_id),"
+                          " (SELECT user_version FROM pragma_user_version),"
+                          " (SELECT count(*) FROM sqlite_schema)");
+    if (!header.step(rc)) fail("reading the header");
+    app = header.int64(0), version = header.int64(1), objects = header.int64(2);
+  }
   if (objects == 0 && app == 0) {
     // A new (empty) file: create the schema once, even if two processes race here.
     exec("BEGIN IMMEDIATE");

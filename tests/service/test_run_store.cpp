@@ -5,10 +5,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <string>
 
 #include "hyperpetsc/petsc/error.hpp"
@@ -304,4 +306,70 @@ TEST_F(RunStoreTest, ConcurrentWritersLoseNoRows) {
     ASSERT_EQ(steps.size(), static_cast<size_t>(steps_per_writer));
     EXPECT_EQ(*steps.back().val_loss, w + (steps_per_writer - 1) * 1e-3);
   }
+}
+
+// Two runs started at once on one store that does not exist yet: both create it (the
+// schema once), each starts its own trial and writes its steps in a tight loop. Creation
+// races are timing-dependent, so a few rounds, each on a new store.
+void concurrent_runs_on_a_new_store(const std::string& path) {
+  constexpr int steps_per_run = 200;
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t children[2];
+  for (int w = 0; w < 2; ++w) {
+    children[w] = fork();
+    ASSERT_GE(children[w], 0);
+    if (children[w] == 0) {
+      close(go[1]);
+      char c = 0;
+      (void)!read(go[0], &c, 1);  // both start together when the parent closes the pipe
+      int code = 0;
+      try {
+        RunStore store(path);
+        const long long e = store.create_experiment("run " + std::to_string(w), "");
+        const long long t = store.start_trial(e, "{\"writer\": " + std::to_string(w) + "}", "runs/" + std::to_string(w), 1);
+        StepRow r;
+        for (int s = 0; s < steps_per_run; ++s) {
+          r.step = s;
+          r.val_loss = w + s * 1e-3;
+          store.add_step(t, r);
+        }
+        hp::TrialSummary summary;
+        summary.final_val_loss = r.val_loss;
+        store.finish_trial(t, TrialStatus::completed, summary);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "writer %d: %s\n", w, e.what());
+        code = 1;
+      }
+      _exit(code);
+    }
+  }
+  close(go[0]);
+  close(go[1]);
+  for (pid_t c : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(c, &status, 0), c);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  RunStore store(path, RunStore::OpenMode::existing_only);
+  const auto trials = store.list_trials();
+  ASSERT_EQ(trials.size(), 2u);
+  std::set<std::string> writers;
+  size_t rows = 0;
+  for (const auto& trial : trials) {
+    EXPECT_EQ(trial.status, TrialStatus::completed);
+    writers.insert(trial.params_json);
+    const auto steps = store.steps(trial.id);
+    rows += steps.size();
+    ASSERT_EQ(steps.size(), static_cast<size_t>(steps_per_run));
+    for (int s = 0; s < steps_per_run; ++s) EXPECT_EQ(steps[s].step, s);
+    EXPECT_EQ(*trial.summary.final_val_loss, *steps.back().val_loss);
+  }
+  EXPECT_EQ(rows, 2u * steps_per_run);
+  EXPECT_EQ(writers, (std::set<std::string>{"{\"writer\": 0}", "{\"writer\": 1}"}));
+}
+
+TEST_F(RunStoreTest, ConcurrentRunsOnANewStoreLoseNoRows) {
+  for (int round = 0; round < 4 && !HasFailure(); ++round)
+    concurrent_runs_on_a_new_store((dir_ / ("round" + std::to_string(round)) / "runs.db").string());
 }
