@@ -87,7 +87,11 @@ class SpoolLock {
     }
   }
   ~SpoolLock() {
-    if (fd_ >= 0) ::close(fd_);
+    if (fd_ < 0) return;
+    if (::ftruncate(fd_, 0) != 0) {
+      // A stale note only misleads a refusal message; the lock itself goes with the descriptor.
+    }
+    ::close(fd_);
   }
   SpoolLock(const SpoolLock&) = delete;
   SpoolLock& operator=(const SpoolLock&) = delete;

@@ -1,0 +1,121 @@
+#!/bin/bash
+# `hyperpetsc serve --spool DIR`: real jobs (a good one, a malformed one, a file that is not
+# a job), DIR/stop (exit 0), a signal during a job (exit 75, the job stays in running/) and
+# the next service resuming it to the same λ as an uninterrupted run; errors (exit 2).
+# Usage: cli_serve.sh HYPERPETSC_BINARY NRANKS
+. "$(dirname "$0")/cli_common.sh" "$@"
+py=/usr/bin/python3
+spool="$tmp/spool"
+
+check() {  # STATUS NAME
+  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
+}
+# wait_for SECONDS CONDITION...: polls the condition every 0.1 s.
+wait_for() {
+  local deadline=$(( $(date +%s) + $1 )); shift
+  until "$@"; do [ "$(date +%s)" -ge "$deadline" ] && return 1; sleep 0.1; done
+}
+rows_at_least() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
+
+config() {  # ITERATIONS: a small synthetic logistic regression with its store in $tmp
+  cat <<YAML
+problem:
+  type: logistic_l2
+  train: {format: synthetic, generator: sparse_text, rows: 200, features: 100, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 0}
+  val:   {format: synthetic, generator: sparse_text, rows: 200, features: 100, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 1}
+hyperparameters: {init: -4.0, bounds: [-6, 0]}
+inner: {iterations: 30}
+hypergradient: {method: aid_cg, iterations: 30}
+outer: {optimizer: adam, learning_rate: 0.2, iterations: $1}
+store: $tmp/runs.db
+YAML
+}
+
+# 1. One good job, one malformed, one that is not a job; then DIR/stop.
+mkdir -p "$spool/incoming"
+config 4 > "$spool/incoming/good.yaml"
+printf 'outer: {iterations: [\n' > "$spool/incoming/bad.yaml"
+echo "not a job" > "$spool/incoming/readme.txt"
+"$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/failed/bad.yaml"
+check $? "the good job is done and the malformed one failed"
+kill -0 $pid 2> /dev/null
+check $? "the service goes on after a failed job"
+touch "$spool/stop"
+wait $pid
+check $? "DIR/stop: exit 0"
+grep -q "COMPLETED" "$spool/results/good/summary.json" && [ -s "$spool/results/good/lambda.txt" ]
+check $? "a job without run.dir writes its results to DIR/results/<name>"
+grep -q "run folder: $spool/results/good" "$spool/done/good.log"
+check $? "done/good.log names the run folder"
+grep -q "bad.yaml" "$spool/failed/bad.error.txt"
+check $? "failed/bad.error.txt holds the error"
+[ -f "$spool/incoming/readme.txt" ] && [ -z "$(ls "$spool/running")" ]
+check $? "a file that is not *.yaml stays in incoming/; running/ is empty"
+[ "$(grep -c "^serve: done 'good.yaml'" "$tmp/out")" = 1 ] && grep -q "^serve: failed 'bad.yaml'" "$tmp/out" &&
+  grep -q "^serve: stopping: " "$tmp/out"
+check $? "one line per event on the coordinator"
+"$run_mpi" "$n" "$bin" runs list --json --store "$tmp/runs.db" > "$tmp/runs.json" 2> "$tmp/err"
+$py - "$tmp/runs.json" <<'PY'
+import json, sys
+trials = json.load(open(sys.argv[1]))
+assert [t["status"] for t in trials] == ["COMPLETED"], trials
+assert trials[0]["experiment"] == "good", trials
+PY
+check $? "the job's trial is in the config's store"
+
+# 2. A signal during a job: checkpoint, exit 75, the job stays in running/; the next
+# service resumes it first and ends with the λ of an uninterrupted run.
+rm -f "$spool/stop"
+config 40 > "$spool/incoming/long.yaml"
+"$run_mpi" "$n" "$bin" serve --spool "$spool" --quiet > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+wait_for 120 rows_at_least "$spool/results/long/metrics.csv" 4
+kill -USR1 $pid  # mpirun passes SIGUSR1 on to every rank
+wait $pid
+[ $? = 75 ]
+check $? "a signal during a job: exit 75"
+[ -f "$spool/running/long.yaml" ] && [ -f "$spool/results/long/checkpoint.json" ]
+check $? "the interrupted job stays in running/ with its checkpoint"
+config 2 > "$spool/incoming/after.yaml"
+"$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+wait_for 120 test -f "$spool/done/after.yaml"
+touch "$spool/stop"
+wait $pid
+check $? "the next service exits 0 on DIR/stop"
+[ "$(grep -E "^serve: (running|resuming) " "$tmp/out" | head -2 | tr '\n' '|')" = "serve: resuming 'long.yaml'|serve: running 'after.yaml'|" ]
+check $? "it resumes the job in running/ before taking new ones"
+grep -q "resumed at step" "$spool/results/long/log.txt"
+check $? "the run continued from its checkpoint"
+"$run_mpi" "$n" "$bin" run "$spool/done/long.yaml" --set run.dir="$tmp/uninterrupted" --store "$tmp/other.db" --quiet > /dev/null 2> "$tmp/err"
+$py - "$spool/results/long/lambda.txt" "$tmp/uninterrupted/lambda.txt" <<'PY'
+import sys
+a = [float(x) for x in open(sys.argv[1])]; b = [float(x) for x in open(sys.argv[2])]
+assert len(a) == len(b) == 100
+assert max(abs(x - y) / max(1.0, abs(y)) for x, y in zip(a, b)) <= 1e-12
+PY
+check $? "the resumed job's λ equals an uninterrupted run's (1e-12)"
+
+# 3. Errors: one message, exit 2, before anything runs.
+"$run_mpi" "$n" "$bin" serve > /dev/null 2> "$tmp/err"
+[ $? = 2 ] && [ "$(grep -c 'hyperpetsc: error: serve needs --spool' "$tmp/err")" = 1 ]
+check $? "serve without --spool is refused"
+: > "$tmp/file"
+"$run_mpi" "$n" "$bin" serve --spool "$tmp/file/spool" > /dev/null 2> "$tmp/err"
+[ $? = 2 ] && [ "$(grep -c 'give --spool a writable folder' "$tmp/err")" = 1 ]
+check $? "an unusable spool folder is refused"
+rm -f "$spool/stop"
+"$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
+pid=$!
+wait_for 60 grep -q "^serve: waiting for" "$tmp/out"
+"$run_mpi" "$n" "$bin" serve --spool "$spool" > /dev/null 2> "$tmp/err2"
+status=$?
+touch "$spool/stop"
+wait $pid
+[ $? = 0 ] && [ $status = 2 ] && grep -q "is served by another hyperpetsc process" "$tmp/err2"
+check $? "a second service on one spool is refused, the first is unharmed"
+
+echo "$failures failure(s)"
+[ $failures -eq 0 ]
