@@ -10,10 +10,11 @@ set -eu
 # libsqlite3-dev: the run store (src/service/), an embedded SQLite database.
 # zlib1g-dev: the IDX reader's gzip decompression. dataset-fashion-mnist: the IDX files
 # (/usr/share/datasets/fashion-mnist/) of a data test and configs/fashion_mnist.yaml.
+# gnuplot-nox: `hyperpetsc report` draws its PNG plots with gnuplot (no X needed).
 # slurm-wlm, munge: the Slurm client for jobs/*.sbatch, and the daemons tests/slurm/ starts.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
       libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14 libsqlite3-dev zlib1g-dev dataset-fashion-mnist
-      slurm-wlm munge"
+      gnuplot-nox slurm-wlm munge"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

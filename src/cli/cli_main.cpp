@@ -103,6 +103,9 @@ int cli_main(int argc, char** argv) {
   } catch (const hp::UserError& e) {
     if (rank == 0) std::fprintf(stderr, "hyperpetsc: error: %s\n", e.what());
     return finish(2);
+  } catch (const hp::Interrupted& e) {
+    if (rank == 0) std::fprintf(stderr, "hyperpetsc: %s\n", e.what());
+    return finish(hp::kExitInterrupted);
   } catch (const std::exception& e) {
     // Not necessarily collective: abort so no rank waits forever.
     std::fprintf(stderr, "hyperpetsc: internal error on rank %d: %s\n", rank, e.what());

@@ -58,12 +58,36 @@ std::string usage() {
 CommandLine parse_command_line(int argc, char** argv) {
   CommandLine cl;
   std::vector<std::string> positional;
+  std::vector<std::string> used;  // the command-specific flags given
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--help" || a == "-h" || a == "help") {
       cl.help = true;
     } else if (a == "--quiet") {
       cl.quiet = true;
+      used.push_back("--quiet");
+    } else if (a == "--resume") {
+      cl.resume = true;
+      used.push_back("--resume");
+    } else if (a == "--ranks-per-trial" || a.rfind("--ranks-per-trial=", 0) == 0) {
+      std::string text;
+      if (a == "--ranks-per-trial") {
+        if (i + 1 >= argc) throw UserError("--ranks-per-trial needs a number of ranks such as 2");
+        text = argv[++i];
+      } else {
+        text = a.substr(18);
+      }
+      char* end = nullptr;
+      const long v = std::strtol(text.c_str(), &end, 10);
+      if (text.empty() || *end != '\0' || v < 1 || v > 1000000)
+        throw UserError("--ranks-per-trial " + quote_user_text(text) + ": give a whole number of ranks >= 1");
+      cl.ranks_per_trial = static_cast<int>(v);
+      used.push_back("--ranks-per-trial");
+    } else if (a == "--spool" || a.rfind("--spool=", 0) == 0) {
+      if (a == "--spool" && i + 1 >= argc) throw UserError("--spool needs the spool folder");
+      cl.spool = a == "--spool" ? argv[++i] : a.substr(8);
+      if (cl.spool.empty()) throw UserError("--spool needs the spool folder");
+      used.push_back("--spool");
     } else if (a == "--json" && !positional.empty() && command_registry().find(positional[0]) &&
                !command_registry().find(positional[0])->takes_config) {
       cl.json = "-";  // commands without a config print their JSON to standard output
@@ -71,6 +95,7 @@ CommandLine parse_command_line(int argc, char** argv) {
       if (a == "--store" && i + 1 >= argc) throw UserError("--store needs the path of a run store");
       cl.store = a == "--store" ? argv[++i] : a.substr(8);
       if (cl.store.empty()) throw UserError("--store needs the path of a run store");
+      used.push_back("--store");
     } else if (a == "--set" || a == "--json") {
       if (i + 1 >= argc) throw UserError(a + " needs a value; see hyperpetsc --help");
       (a == "--set" ? cl.overrides.push_back(argv[++i]) : (void)(cl.json = argv[++i]));
@@ -124,14 +149,23 @@ CommandLine parse_command_line(int argc, char** argv) {
   if (!command_registry().find(cl.command))
     throw UserError("unknown command " + quote_user_text(cl.command) + "; commands: " +
                     choice_names(command_registry().choices(), ", ") + " (see --help)");
-  if (!cl.sweep.empty() && cl.command != "compare") throw UserError("--sweep is an option of compare");
-  if (cl.quiet && cl.command != "run") throw UserError("--quiet is an option of run");
+  if (!cl.sweep.empty()) used.push_back("--sweep");
+  // Each flag belongs to some commands only (declared once, here).
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> flag_commands = {
+      {"--quiet", {"run", "serve"}},         {"--resume", {"run"}},     {"--ranks-per-trial", {"run", "serve"}},
+      {"--store", {"run", "runs", "serve"}}, {"--spool", {"serve"}},    {"--sweep", {"compare"}}};
+  for (const auto& flag : used)
+    for (const auto& [name, commands] : flag_commands)
+      if (flag == name && std::find(commands.begin(), commands.end(), cl.command) == commands.end()) {
+        std::string list;
+        for (const auto& c : commands) list += (list.empty() ? "" : ", ") + c;
+        throw UserError(flag + " is an option of " + list + ", not of " + cl.command);
+      }
   if (!command_registry().find(cl.command)->takes_config) {
     if (!cl.overrides.empty()) throw UserError(cl.command + " reads no CONFIG.yaml, so --set does not apply");
     cl.arguments.assign(positional.begin() + 1, positional.end());
     return cl;
   }
-  if (!cl.store.empty()) throw UserError("--store is an option of runs");
   if (positional.size() < 2) throw UserError(cl.command + " needs a CONFIG.yaml argument");
   if (positional.size() > 2) throw UserError("unexpected argument " + quote_user_text(positional[2]));
   cl.config = positional[1];

@@ -21,6 +21,8 @@ Registry<CommandEntry>& command_registry() {
        "validation losses, test accuracy, seconds, error), `show ID` one trial with its steps;\n"
        "--json prints JSON instead (default store: runs/runs.db)",
        "list|show ID [--store PATH] [--json]", run_runs, /*takes_config=*/false},
+      {"report", "PNG plots (gnuplot), report.md and a self-contained report.html of a run or sweep folder,\n"
+       "written to RUN_DIR/report/", "RUN_DIR", run_report, /*takes_config=*/false},
   });
   return r;
 }

@@ -20,7 +20,7 @@ namespace hp {
 
 namespace {
 
-const char* const default_store_path = "runs/runs.db";
+
 
 std::string cell(const std::optional<double>& v) {
   if (!v) return "-";
@@ -189,7 +189,7 @@ void run_runs(MPI_Comm comm, const CommandLine& cl, const Settings&) {
   if (!error.empty()) throw UserError(error);
 
   const bool json = cl.json == "-";
-  const std::string path = cl.store.empty() ? default_store_path : cl.store;
+  const std::string path = cl.store.empty() ? kDefaultStorePath : cl.store;
   std::string out;
   if (comm_rank(comm) == 0) {
     try {

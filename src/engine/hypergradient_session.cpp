@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "hyperpetsc/engine/lambda_file.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
 
@@ -17,7 +18,14 @@ HypergradientSession::HypergradientSession(MPI_Comm comm, Settings settings) : s
   const double t1 = MPI_Wtime();
   seconds_load_ = t1 - t0;
   lambda_ = problem_->create_outer_vector();
-  HP_CALL(VecSet(lambda_, settings_.hyperparameters.init));
+  const HyperparameterSettings& hyper = settings_.hyperparameters;
+  if (hyper.init_file.empty()) {
+    HP_CALL(VecSet(lambda_, hyper.init));
+  } else {
+    PetscInt n = 0;
+    HP_CALL(VecGetSize(lambda_, &n));
+    problem_->scatter_outer(read_lambda_file(comm, hyper.init_file, n, hyper.lower, hyper.upper), lambda_);
+  }
   w_ = problem_->create_inner_vector();
   v_ = problem_->create_inner_vector();
   step_selector_ = std::make_unique<StepSizeSelector>(*problem_);
@@ -31,7 +39,7 @@ void HypergradientSession::refresh_step_size() {
   seconds_setup_ += MPI_Wtime() - t0;
 }
 
-HypergradientResult HypergradientSession::compute(HypergradientMethod& method, WarmStart warm) {
+HypergradientResult HypergradientSession::compute(HypergradientMethod& method, WarmStart warm, PetscInt outer_step) {
   if (!warm.inner) HP_CALL(VecSet(w_, 0.0));
   if (!warm.adjoint) HP_CALL(VecSet(v_, 0.0));
   HypergradientRequest req;
@@ -40,7 +48,8 @@ HypergradientResult HypergradientSession::compute(HypergradientMethod& method, W
   req.adjoint = v_;
   req.t = settings_.inner.iterations;
   req.k = settings_.hypergradient.iterations;
-  req.tol = settings_.hypergradient.tol;
+  req.tol = settings_.hypergradient.tol.at(outer_step);
+  req.inner_tol = settings_.inner.tol.at(outer_step);
   HypergradientResult r = method.compute(*problem_, inner_, req);
   double norm = 0;
   HP_CALL(VecNorm(r.hypergradient, NORM_2, &norm));

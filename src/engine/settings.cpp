@@ -45,6 +45,15 @@ const std::vector<TopLevelEntry>& top_level() {
       section(hypergradient_table(), &Settings::hypergradient),
       section(outer_table(), &Settings::outer),
       section(run_table(), &Settings::run),
+      {"store", "the run store: an SQLite file (hyperpetsc run; --store wins)",
+       [](Settings& s, const ConfigNode* n, const ParseContext&) {
+         s.store = n && !n->is_null() ? parse_text(*n, "store") : kDefaultStorePath;
+         if (s.store.empty()) config_fail(n->origin, "store", "is empty; give the path of the run store's file");
+       },
+       [](const Settings& s) { return ConfigNode::make_scalar(s.store, true); },
+       [](int indent) {
+         return std::string(static_cast<size_t>(indent), ' ') + kDefaultStorePath + "  (relative: to the working folder)\n";
+       }},
       {"petsc_options", "PETSc options applied first (the command line wins)",
        [](Settings& s, const ConfigNode* n, const ParseContext&) {
          if (n && !n->is_null()) s.petsc_options = parse_text(*n, "petsc_options");

@@ -36,12 +36,12 @@ KeyEntry<InnerSettings> step_size_entry() {
 }  // namespace
 
 const KeyTable<InnerSettings>& inner_table() {
-  static const KeyTable<InnerSettings> t =
+  static const KeyTable<InnerSettings> t = add_tolerance_keys(
       KeyTable<InnerSettings>("inner", "the inner solver: w_t from w_0 = 0 (t = iterations)")
           .choice("solver", &InnerSettings::solver, "gradient_descent", [] { return inner_solvers().choices(); },
                   "the fixed-point iteration")
           .custom(step_size_entry())
-          .integer("iterations", &InnerSettings::iterations, 100, 0, 2147483647LL, "t, the inner steps")
+          .integer("iterations", &InnerSettings::iterations, 100, 0, 2147483647LL, "t, the inner steps (a maximum when tol > 0)")
           .number("momentum", &InnerSettings::momentum, 0.9, NumberRange::half_open(0, 1), "β of heavy_ball")
           .only_when([](const InnerSettings& s) {
             const InnerSolverEntry* e = inner_solvers().find(s.solver);
@@ -52,7 +52,11 @@ const KeyTable<InnerSettings>& inner_table() {
             return "only used with inner.solver: " + users;
           })
           .boolean("warm_start", &InnerSettings::warm_start, true,
-                   "outer steps start from the previous w_t (hypergrad and compare: always 0)");
+                   "outer steps start from the previous w_t (hypergrad and compare: always 0)"),
+      &InnerSettings::tol,
+      "stop the inner solver when ‖∇_wL(w_i)‖ <= tol·‖∇_wL(0)‖ (for a gradient step: ‖Φ(w_i) − w_i‖ relative to "
+      "the cold start); 0 runs exactly `iterations` steps",
+      NumberRange::half_open(0, 1));
   return t;
 }
 

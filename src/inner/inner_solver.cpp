@@ -54,11 +54,48 @@ void Trajectory::allocate(Vec layout, PetscInt t) {
                                   w[static_cast<size_t>(i)].out()));
 }
 
-void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
-                      Trajectory* trajectory) const {
+namespace {
+
+// The relative stopping rule of inner.tol: ‖Φ(w_i) − w_i‖ against ‖Φ(0)‖.
+class ResidualTest {
+ public:
+  ResidualTest(BilevelProblem& problem, Vec lambda, Vec w, double rtol) : rtol_(rtol) {
+    if (rtol <= 0) return;
+    HP_CALL(VecDuplicate(w, scratch_.out()));
+    double w0 = 0;
+    HP_CALL(VecNorm(w, NORM_INFINITY, &w0));
+    if (w0 == 0) return;  // a cold start: the first step's residual is the reference
+    Vector zero;
+    HP_CALL(VecDuplicate(w, zero.out()));
+    HP_CALL(VecSet(zero, 0.0));
+    problem.apply_map(zero, lambda, scratch_);
+    HP_CALL(VecNorm(scratch_, NORM_2, &reference_));
+  }
+  // After next = Φ(cur) (before any momentum term): whether to stop.
+  bool done(Vec next, Vec cur) {
+    if (rtol_ <= 0) return false;
+    double r = 0;
+    HP_CALL(VecWAXPY(scratch_, -1.0, cur, next));
+    HP_CALL(VecNorm(scratch_, NORM_2, &r));
+    if (reference_ < 0) reference_ = r;
+    return r <= rtol_ * reference_;
+  }
+
+ private:
+  double rtol_;
+  double reference_ = -1;  // ‖Φ(0)‖, once known
+  Vector scratch_;
+};
+
+}  // namespace
+
+PetscInt InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
+                          double rtol) const {
   LogScope scope(log_events().inner_step);
   const double beta = momentum_;
   DivergenceMonitor monitor(name_, beta, t);
+  ResidualTest test(problem, lambda, w, rtol);
+  PetscInt steps = t;
   if (trajectory) {
     // Iterate straight into the stored trajectory: no copies per step.
     trajectory->allocate(w, t);
@@ -68,11 +105,16 @@ void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
       Vec cur = ws[i], next = ws[i + 1];
       problem.apply_map(cur, lambda, next);
       trajectory->linearizations.push_back(problem.capture_linearization());
+      const bool converged = test.done(next, cur);
       // w_{−1} = w_0: no momentum term on the first step.
       if (beta != 0.0 && i > 0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, ws[i - 1]));
-      if (monitor.due(i + 1)) monitor.check(i + 1, next, cur);
+      if (converged || monitor.due(i + 1)) monitor.check(i + 1, next, cur);
+      if (converged) {
+        steps = i + 1;
+        break;
+      }
     }
-    HP_CALL(VecCopy(ws.back(), w));
+    HP_CALL(VecCopy(ws[static_cast<size_t>(steps)], w));
   } else {
     // Rotate three buffers (current, previous, next) by handle, not by copying data.
     Vector b1, b2;
@@ -81,16 +123,22 @@ void InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t,
     Vec cur = w, next = b1, prev = b2;
     for (PetscInt i = 0; i < t; ++i) {
       problem.apply_map(cur, lambda, next);
+      const bool converged = test.done(next, cur);
       if (beta != 0.0 && i > 0) HP_CALL(VecAXPBYPCZ(next, beta, -beta, 1.0, cur, prev));
-      if (monitor.due(i + 1)) monitor.check(i + 1, next, cur);
+      if (converged || monitor.due(i + 1)) monitor.check(i + 1, next, cur);
       Vec old_prev = prev;
       prev = cur;
       cur = next;
       next = old_prev;
+      if (converged) {
+        steps = i + 1;
+        break;
+      }
     }
     if (cur != w) HP_CALL(VecCopy(cur, w));
   }
   // The last step was checked (finite and not diverging) by the monitor.
+  return steps;
 }
 
 InnerSolver make_inner_solver(const InnerSettings& inner) {

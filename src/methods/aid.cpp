@@ -42,8 +42,7 @@ HypergradientResult AidMethod::compute(BilevelProblem& problem, const InnerSolve
                                        const HypergradientRequest& req) {
   HypergradientResult res;
   double t0 = MPI_Wtime();
-  inner.run(problem, req.lambda, req.w, req.t, nullptr);
-  res.t = req.t;
+  res.t = inner.run(problem, req.lambda, req.w, req.t, nullptr, req.inner_tol);
   double t1 = MPI_Wtime();
   res.seconds_inner = t1 - t0;
 

@@ -25,12 +25,13 @@ KeyEntry<HypergradientSettings> method_entry() {
 
 const KeyTable<HypergradientSettings>& hypergradient_table() {
   static const KeyTable<HypergradientSettings> t =
-      KeyTable<HypergradientSettings>("hypergradient", "the hypergradient method and its k")
-          .custom(method_entry())
-          .integer("iterations", &HypergradientSettings::iterations, 100, 0, 2147483647LL,
-                   "k, adjoint or backward iterations (a maximum when tol > 0)")
-          .number("tol", &HypergradientSettings::tol, 0.0, NumberRange::half_open(0, 1),
-                  "relative residual to stop at; 0 runs exactly k iterations")
+      add_tolerance_keys(KeyTable<HypergradientSettings>("hypergradient", "the hypergradient method and its k")
+                             .custom(method_entry())
+                             .integer("iterations", &HypergradientSettings::iterations, 100, 0, 2147483647LL,
+                                      "k, adjoint or backward iterations (a maximum when tol > 0)"),
+                         &HypergradientSettings::tol,
+                         "relative residual ‖b − Av‖/‖b‖ of the adjoint solve to stop at; 0 runs exactly k iterations",
+                         NumberRange::half_open(0, 1))
           .boolean("warm_start", &HypergradientSettings::warm_start, true,
                    "outer steps start the adjoint from the previous v_k (AID methods)");
   return t;

@@ -20,8 +20,7 @@ HypergradientResult ItdMethod::compute(BilevelProblem& problem, const InnerSolve
   HypergradientResult res;
   const double t0 = MPI_Wtime();
   Trajectory traj;
-  inner.run(problem, req.lambda, req.w, req.t, &traj);
-  const PetscInt t = req.t;
+  const PetscInt t = inner.run(problem, req.lambda, req.w, req.t, &traj, req.inner_tol);
   res.t = t;
   const double t1 = MPI_Wtime();
   res.seconds_inner = t1 - t0;

@@ -36,6 +36,7 @@ class Sgd final : public OuterOptimizer {
     HP_CALL(VecRestoreArray(buf_, &b));
     HP_CALL(VecRestoreArray(lambda, &l));
   }
+  std::vector<std::pair<std::string, Vec>> state_vectors() override { return {{"sgd_momentum", buf_}}; }
 
  private:
   double lr_, mu_, lo_, hi_;
@@ -74,6 +75,12 @@ class Adam final : public OuterOptimizer {
     HP_CALL(VecRestoreArray(m_, &m));
     HP_CALL(VecRestoreArray(lambda, &l));
   }
+  std::vector<std::pair<std::string, Vec>> state_vectors() override { return {{"adam_m", m_}, {"adam_v", v_}}; }
+  std::map<std::string, double> state_scalars() const override { return {{"adam_t", static_cast<double>(t_)}}; }
+  void restore_scalars(const std::map<std::string, double>& s) override {
+    auto it = s.find("adam_t");
+    if (it != s.end()) t_ = static_cast<long>(it->second);
+  }
 
  private:
   double lr_, b1_, b2_, eps_, lo_, hi_;
@@ -85,10 +92,15 @@ class Adam final : public OuterOptimizer {
 
 Registry<OuterOptimizerEntry>& outer_optimizers() {
   static Registry<OuterOptimizerEntry> r({
-      {"adam", "Adam with bias correction, projected onto hyperparameters.bounds", {"beta1", "beta2", "epsilon"},
+      {"adam", "Adam with bias correction, projected onto hyperparameters.bounds",
+       {"learning_rate", "beta1", "beta2", "epsilon"},
        [](const OuterSettings& s, Vec like, double lo, double hi) { return std::make_unique<Adam>(s, like, lo, hi); }},
-      {"sgd", "gradient descent with heavy-ball momentum, projected onto hyperparameters.bounds", {"momentum"},
+      {"sgd", "gradient descent with heavy-ball momentum, projected onto hyperparameters.bounds",
+       {"learning_rate", "momentum"},
        [](const OuterSettings& s, Vec like, double lo, double hi) { return std::make_unique<Sgd>(s, like, lo, hi); }},
+      {"tao", "any PETSc TAO method (-outer_tao_type blmvm | bncg | bqnls | ...; default blmvm) with "
+              "hyperparameters.bounds as variable bounds; every (E, ĝ) evaluation TAO asks for is one outer step",
+       {}, make_tao_optimizer},
   });
   return r;
 }

@@ -27,6 +27,7 @@ const KeyTable<OuterSettings>& outer_table() {
           .choice("optimizer", &OuterSettings::optimizer, "adam", [] { return outer_optimizers().choices(); },
                   "how λ moves along −ĝ")
           .number("learning_rate", &OuterSettings::learning_rate, 0.05, NumberRange::above(0), "step length")
+          .only_when(used_by_optimizer("learning_rate"))
           .number("momentum", &OuterSettings::momentum, 0.9, NumberRange::half_open(0, 1), "sgd: heavy-ball momentum")
           .only_when(used_by_optimizer("momentum"))
           .number("beta1", &OuterSettings::beta1, 0.9, NumberRange::half_open(0, 1), "adam: first-moment decay")

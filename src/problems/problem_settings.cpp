@@ -1,5 +1,7 @@
 #include "hyperpetsc/problems/problem_settings.hpp"
 
+#include <filesystem>
+
 #include "hyperpetsc/petsc/user_text.hpp"
 #include "hyperpetsc/problems/data_placement.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
@@ -46,17 +48,45 @@ KeyEntry<HyperparameterSettings> bounds_entry() {
   return e;
 }
 
+// `init`: a number for every λ_j, or a file with one value per λ_j (lambda.txt of a run).
+KeyEntry<HyperparameterSettings> init_entry() {
+  auto e = key_entry<HyperparameterSettings>("init", "number | path", "0",
+                                             "initial λ_j (the penalty is exp(λ_j)), or a file with one value per "
+                                             "λ_j a line (a run's lambda.txt); must lie within bounds");
+  e.range_text = "in [-700, 700]";
+  e.invalid_examples = {"800", ".nan", "[1, 2]"};
+  e.set_default = [](HyperparameterSettings& s) {
+    s.init = 0.0;
+    s.init_file.clear();
+  };
+  e.read = [](HyperparameterSettings& s, const ConfigNode& n, const std::string& key, const ParseContext& ctx) {
+    const std::string text = parse_text(n, key);
+    char* end = nullptr;
+    std::strtod(text.c_str(), &end);
+    const bool numeric = !text.empty() && (*end == '\0' || text == ".nan" || text == ".inf" || text == "-.inf");
+    if (numeric || text.find('/') == std::string::npos && text.find('.') == std::string::npos) {
+      s.init = parse_number(n, key, NumberRange::closed(-700, 700));
+      return;
+    }
+    namespace fs = std::filesystem;
+    s.init_file = fs::path(text).is_absolute() ? text : (fs::path(ctx.config_dir) / text).lexically_normal().string();
+  };
+  e.write = [](const HyperparameterSettings& s) {
+    return s.init_file.empty() ? ConfigNode::make_scalar(format_number(s.init)) : ConfigNode::make_scalar(s.init_file, true);
+  };
+  return e;
+}
+
 }  // namespace
 
 const KeyTable<HyperparameterSettings>& hyperparameters_table() {
   static const KeyTable<HyperparameterSettings> t =
       KeyTable<HyperparameterSettings>("hyperparameters", "the outer variables λ")
-          .number("init", &HyperparameterSettings::init, 0.0, NumberRange::closed(-700, 700),
-                  "initial λ_j (the penalty is exp(λ_j)); must lie within bounds")
+          .custom(init_entry())
           .boolean("shared", &HyperparameterSettings::shared, false, "one λ for all features")
           .custom(bounds_entry())
           .check([](const HyperparameterSettings& s, const ConfigNode* node, const std::string& prefix) {
-            if (s.init < s.lower || s.init > s.upper) {
+            if (s.init_file.empty() && (s.init < s.lower || s.init > s.upper)) {
               const ConfigNode* at = node ? node->find("init") : nullptr;
               config_fail(at ? at->origin : (node ? node->origin : ConfigOrigin{}), prefix + ".init",
                           "must lie within " + prefix + ".bounds [" + format_number(s.lower) + ", " +

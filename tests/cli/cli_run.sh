@@ -18,6 +18,7 @@ hyperparameters: {init: -4.0, bounds: [-6, 0]}
 inner: {iterations: 40}
 hypergradient: {method: aid_cg, iterations: 40, tol: 1e-6}
 outer: {optimizer: adam, learning_rate: 0.2, iterations: 8}
+store: $tmp/runs.db
 YAML
 
 "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/out" --quiet > "$tmp/stdout" 2> "$tmp/err"

@@ -105,7 +105,7 @@ TEST(KeyTables, EveryDefaultIsTheDocumentedOneAndReachesTheResolvedConfig) {
   }
   // The typed values behind the texts.
   const hp::Settings d = from_text(kBase);
-  EXPECT_EQ(d.hypergradient.tol, 0.0);
+  EXPECT_EQ(d.hypergradient.tol.tol, 0.0);
   EXPECT_EQ(d.hypergradient.iterations, 100);
   EXPECT_EQ(d.hypergradient.method, "aid_cg");
   EXPECT_EQ(d.inner.iterations, 100);

@@ -25,7 +25,7 @@ TEST(Session, WarmAdjointAtUnchangedLambdaNeedsFarFewerIterationsAndGivesTheSame
   hp::Settings s = logistic_settings();
   s.inner.iterations = 60;
   s.hypergradient.iterations = 1000;
-  s.hypergradient.tol = 1e-9;
+  s.hypergradient.tol.tol = 1e-9;
   hp::HypergradientSession session(PETSC_COMM_WORLD, s);
   auto cg = hp::make_method("aid_cg");
   const hp::HypergradientResult cold = session.compute(*cg);
@@ -47,7 +47,7 @@ TEST(Session, WarmInnerContinuesFromThePreviousIterate) {
   hp::Settings s = logistic_settings();
   s.inner.iterations = 20;
   s.hypergradient.iterations = 200;
-  s.hypergradient.tol = 1e-10;
+  s.hypergradient.tol.tol = 1e-10;
   hp::HypergradientSession session(PETSC_COMM_WORLD, s);
   auto cg = hp::make_method("aid_cg");
   session.compute(*cg);
@@ -88,3 +88,80 @@ TEST(Session, ConfiguredInnerSolverFollowsItsFormula) {
 }
 
 }  // namespace
+
+namespace {
+
+// ‖Φ(w) − w‖ at w, the residual inner.tol measures.
+double map_residual(hp::BilevelProblem& p, Vec lambda, Vec w) {
+  hp::Vector out = p.create_inner_vector();
+  p.apply_map(w, lambda, out);
+  HP_CALL(VecAXPY(out, -1.0, w));
+  double r = 0;
+  HP_CALL(VecNorm(out, NORM_2, &r));
+  return r;
+}
+
+}  // namespace
+
+TEST(Session, InnerTolStopsAtTheRelativeResidualOfTheColdStart) {
+  hp::Settings s = logistic_settings();
+  s.inner.iterations = 5000;
+  s.inner.tol.tol = 1e-4;
+  s.hypergradient.iterations = 300;
+  s.hypergradient.tol.tol = 1e-10;
+  hp::HypergradientSession session(PETSC_COMM_WORLD, s);
+  auto cg = hp::make_method("aid_cg");
+  hp::Vector zero = session.problem().create_inner_vector();
+  HP_CALL(VecSet(zero, 0.0));
+  const double r0 = map_residual(session.problem(), session.lambda(), zero);
+  const hp::HypergradientResult r = session.compute(*cg);
+  ASSERT_GT(r.t, 1);
+  ASSERT_LT(r.t, 5000) << "the tolerance must stop the solver before the cap";
+  // Stopped at the first step whose residual was below tol·r0: w_t's own residual is
+  // smaller still (a contraction), and the step before was not yet there.
+  EXPECT_LE(map_residual(session.problem(), session.lambda(), session.w()), 1e-4 * r0);
+  hp::HypergradientSession before(PETSC_COMM_WORLD, s);
+  before.settings().inner.tol.tol = 0;
+  before.settings().inner.iterations = r.t - 2;
+  before.compute(*cg);
+  EXPECT_GT(map_residual(before.problem(), before.lambda(), before.w()), 1e-4 * r0);
+  // A warm start from w_t is already converged: one step, measured against the cold start.
+  const hp::HypergradientResult warm = session.compute(*cg, {true, true});
+  EXPECT_EQ(warm.t, 1);
+  // ITD stops by the same rule and differentiates through the steps it took.
+  auto itd = hp::make_method("itd");
+  hp::HypergradientSession fixed(PETSC_COMM_WORLD, s);
+  fixed.settings().inner.tol.tol = 0;
+  fixed.settings().inner.iterations = r.t;
+  const hp::HypergradientResult a = session.compute(*itd);
+  const hp::HypergradientResult b = fixed.compute(*itd);
+  EXPECT_EQ(a.t, r.t);
+  EXPECT_LT(hp::test::relative_difference(a.hypergradient, b.hypergradient), 1e-13);
+}
+
+TEST(Session, TolerancesFollowTheirScheduleByOuterStep) {
+  hp::ToleranceSchedule g;
+  g.tol = 1e-2;
+  g.geometric = true;
+  g.decay = 0.5;
+  g.floor = 1e-4;
+  EXPECT_DOUBLE_EQ(g.at(0), 1e-2);
+  EXPECT_DOUBLE_EQ(g.at(3), 1.25e-3);
+  EXPECT_DOUBLE_EQ(g.at(100), 1e-4);
+  hp::ToleranceSchedule c = g;
+  c.geometric = false;
+  EXPECT_DOUBLE_EQ(c.at(100), 1e-2);
+  // The session takes the adjoint tolerance of the outer step it is given: a looser one
+  // at step 0 than at step 10.
+  hp::Settings s = logistic_settings();
+  s.inner.iterations = 60;
+  s.hypergradient.iterations = 1000;
+  s.hypergradient.tol = g;
+  s.hypergradient.tol.tol = 1e-3;
+  s.hypergradient.tol.floor = 1e-12;
+  hp::HypergradientSession session(PETSC_COMM_WORLD, s);
+  auto cg = hp::make_method("aid_cg");
+  const hp::HypergradientResult loose = session.compute(*cg, {}, 0);
+  const hp::HypergradientResult tight = session.compute(*cg, {}, 10);
+  EXPECT_LT(loose.linear_solver_iterations, tight.linear_solver_iterations);
+}

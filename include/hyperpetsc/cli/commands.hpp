@@ -22,7 +22,10 @@ struct CommandLine {
   std::vector<long> sweep;             // compare --sweep T1,T2,...: errors at t = k = Ti
   std::vector<std::string> petsc;      // everything else starting with '-': PETSc options
   double max_memory_bytes = 0;         // --max-memory (per rank; 0 = the machine's)
-  bool quiet = false;                  // run: no progress lines
+  bool quiet = false;                  // run, serve: no progress lines
+  bool resume = false;                 // run: continue from the run folder's checkpoint
+  int ranks_per_trial = 0;             // run (a sweep), serve: ranks per trial (0: all)
+  std::string spool;                   // serve: the spool folder
   bool help = false;
 };
 
@@ -52,5 +55,7 @@ void run_compare(MPI_Comm comm, const CommandLine& cl, const Settings& settings)
 void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 // `runs list|show ID [--store PATH] [--json]`: reads the run store on rank 0.
 void run_runs(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+// `report RUN_DIR`: plots, report.md and report.html in RUN_DIR/report (rank 0 works).
+void run_report(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp

@@ -41,8 +41,10 @@ class HypergradientSession {
   void refresh_step_size();
 
   // One hypergradient at the current λ with t = inner.iterations, k =
-  // hypergradient.iterations. Throws hp::UserError when the result is not finite.
-  HypergradientResult compute(HypergradientMethod& method, WarmStart warm = {});
+  // hypergradient.iterations, and the tolerances of inner.tol and hypergradient.tol at
+  // outer step `outer_step` (their schedules). Throws hp::UserError when the result is
+  // not finite.
+  HypergradientResult compute(HypergradientMethod& method, WarmStart warm = {}, PetscInt outer_step = 0);
 
   // A λ-space vector on rank 0 (empty elsewhere), in the natural feature order.
   std::vector<double> gather_outer_on_zero(Vec v) const;

@@ -22,6 +22,7 @@ struct Settings {
   HypergradientSettings hypergradient;
   OuterSettings outer;  // hyperpetsc run
   RunSettings run;      // hyperpetsc run
+  std::string store;    // the run store (SQLite); relative: to the working folder
   std::string petsc_options;
   std::string resolved_yaml;  // the complete configuration after defaults and --set
 };

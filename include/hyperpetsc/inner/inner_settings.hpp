@@ -6,6 +6,7 @@
 
 #include "hyperpetsc/config/key_table.hpp"
 #include "hyperpetsc/config/registry.hpp"
+#include "hyperpetsc/config/tolerance_schedule.hpp"
 
 namespace hp {
 
@@ -13,7 +14,8 @@ struct InnerSettings {
   std::string solver;     // a name in inner_solvers()
   bool step_auto = true;  // step_size: auto -> 1/L_max
   double step_size = 0.0;
-  PetscInt iterations = 0;  // t
+  PetscInt iterations = 0;  // t (a maximum when tol > 0)
+  ToleranceSchedule tol;    // stop when ‖Φ(w_i) − w_i‖ <= tol·‖Φ(0) − 0‖
   double momentum = 0.0;    // solvers with uses_momentum
   bool warm_start = true;   // outer steps: w_0 = the previous w_t
 };

@@ -39,9 +39,14 @@ class InnerSolver {
   const std::string& name() const { return name_; }
   double momentum() const { return momentum_; }
 
-  // t steps from w (in: w_0, out: w_t). With `trajectory`, also stores w_0..w_t there.
-  // Throws hp::UserError (collectively) when the iterates diverge: see DivergenceMonitor.
-  void run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory) const;
+  // At most t steps from w (in: w_0, out: w_t); returns the steps taken. With rtol > 0 it
+  // stops after the first step whose fixed-point residual ‖Φ(w_i) − w_i‖ is at most
+  // rtol·‖Φ(0) − 0‖ (for a gradient step, ‖∇_wL(w_i)‖ <= rtol·‖∇_wL(0)‖). The reference is
+  // the cold start, not w_0, so a warm start that begins close stops early. With
+  // `trajectory`, also stores w_0..w_t there. Throws hp::UserError (collectively) when
+  // the iterates diverge: see DivergenceMonitor.
+  PetscInt run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
+               double rtol = 0.0) const;
 
  private:
   std::string name_;

@@ -20,7 +20,8 @@ struct HypergradientRequest {
   Vec lambda = nullptr;
   Vec w = nullptr;        // in: w_0 (the warm start); out: w_t
   Vec adjoint = nullptr;  // in: v_0; out: v_k (AID only; ignored by ITD)
-  PetscInt t = 0;         // inner iterations
+  PetscInt t = 0;         // inner iterations (a maximum when inner_tol > 0)
+  double inner_tol = 0.0; // inner.tol at this outer step (see InnerSolver::run)
   PetscInt k = 0;         // hypergradient.iterations
   double tol = 0.0;       // hypergradient.tol (0: exactly k iterations)
 };

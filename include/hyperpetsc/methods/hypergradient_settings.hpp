@@ -6,13 +6,14 @@
 #include <string>
 
 #include "hyperpetsc/config/key_table.hpp"
+#include "hyperpetsc/config/tolerance_schedule.hpp"
 
 namespace hp {
 
 struct HypergradientSettings {
   std::string method;       // a name in method_registry(), or aid_<PETSc KSP type>
   PetscInt iterations = 0;  // k (a maximum when tol > 0)
-  double tol = 0.0;         // relative residual tolerance; 0 = run exactly k iterations
+  ToleranceSchedule tol;    // relative residual tolerance per outer step; 0 = exactly k iterations
   bool warm_start = true;   // outer steps: v_0 = the previous v_k (AID methods)
 };
 

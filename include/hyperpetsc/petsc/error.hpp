@@ -15,6 +15,18 @@ class UserError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A run stopped by a signal (SIGTERM, SIGUSR1) after saving a checkpoint: the program
+// exits 75 (EX_TEMPFAIL) so a job script can requeue it with --resume. Collective.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted(const std::string& what, int signal) : std::runtime_error(what), signal_(signal) {}
+  int signal() const { return signal_; }
+
+ private:
+  int signal_;
+};
+constexpr int kExitInterrupted = 75;
+
 // A failure inside PETSc (a bug or resource exhaustion, not a user mistake). Carries
 // PETSc's own message for the error (the first of its chain, see push_quiet_error_handler)
 // when one was recorded.

@@ -3,6 +3,7 @@
 #include <petscksp.h>
 #include <petscmat.h>
 #include <petscsnes.h>
+#include <petsctao.h>
 #include <petscvec.h>
 
 #include <utility>
@@ -47,5 +48,6 @@ using Matrix = Handle<Mat, MatDestroy>;
 using Krylov = Handle<KSP, KSPDestroy>;
 using Nonlinear = Handle<SNES, SNESDestroy>;
 using Scatter = Handle<VecScatter, VecScatterDestroy>;
+using Optimizer = Handle<Tao, TaoDestroy>;
 
 }  // namespace hp

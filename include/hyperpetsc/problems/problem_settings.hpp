@@ -18,7 +18,8 @@ struct ProblemSettings {
 };
 
 struct HyperparameterSettings {
-  double init = 0.0;    // initial value of every λ_j
+  double init = 0.0;    // initial value of every λ_j (when init_file is empty)
+  std::string init_file;  // init: PATH, one value per λ_j a line (the format of lambda.txt)
   bool shared = false;  // one λ for all features
   double lower = -700.0, upper = 700.0;  // bounds: outer steps keep λ_j in [lower, upper]
 };
