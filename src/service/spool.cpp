@@ -124,7 +124,7 @@ class SpoolFolder {
 
   bool stop_requested() const {
     std::error_code ec;
-    return fs::exists(dir_ / "stop", ec);
+    return fs::exists(fs::symlink_status(dir_ / "stop", ec));  // any kind of file, even a dangling link
   }
 
   // The next job: what was left in running/ first, then incoming/ in name order (moved
@@ -157,7 +157,8 @@ class SpoolFolder {
   void file(const SpoolJob& job, const std::string& outcome, const std::string& note_name, const std::string& note) {
     const fs::path to = dir_ / outcome / job.name;
     write_file_atomically((dir_ / outcome / note_name).string(), note, "spool note");
-    if (::rename(job.config_path.c_str(), to.c_str()) != 0)
+    // ENOENT: someone took the file out of running/ meanwhile; the note still tells the outcome.
+    if (::rename(job.config_path.c_str(), to.c_str()) != 0 && errno != ENOENT)
       throw UserError("spool: cannot move " + quote_user_path(job.config_path) + " to " + quote_user_path(to.string()) +
                       " (" + std::strerror(errno) + ")");
   }
