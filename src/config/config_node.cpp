@@ -48,4 +48,8 @@ void config_fail(const ConfigOrigin& where, const std::string& key, const std::s
   throw UserError(config_message(where, key, what));
 }
 
+void config_fail_unknown_key(const ConfigOrigin& where, const std::string& key, const std::string& what) {
+  throw UnknownKeyError(config_message(where, key, what));
+}
+
 }  // namespace hp

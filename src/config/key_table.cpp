@@ -146,7 +146,8 @@ void check_section(const ConfigNode* node, const std::string& prefix, const std:
     bool ok = false;
     for (const auto& a : allowed) ok = ok || a == kv.first;
     if (!ok)
-      config_fail(kv.second.origin, join_path(prefix, shown_key(kv.first)), "unknown key; allowed here: " + list);
+      config_fail_unknown_key(kv.second.origin, join_path(prefix, shown_key(kv.first)),
+                              "unknown key; allowed here: " + list);
   }
 }
 

@@ -96,7 +96,8 @@ ConfigNode parse(const std::string& text, const std::string& file, const std::st
   }
 }
 
-void emit(YAML::Emitter& out, const ConfigNode& n) {
+// `flow`: maps too in flow style, so a value fits on one line.
+void emit(YAML::Emitter& out, const ConfigNode& n, bool flow) {
   switch (n.kind) {
     case ConfigNode::Kind::null:
       out << YAML::Null;
@@ -107,14 +108,15 @@ void emit(YAML::Emitter& out, const ConfigNode& n) {
       break;
     case ConfigNode::Kind::list:
       out << YAML::Flow << YAML::BeginSeq;
-      for (const auto& i : n.items) emit(out, i);
+      for (const auto& i : n.items) emit(out, i, flow);
       out << YAML::EndSeq;
       break;
     case ConfigNode::Kind::map:
+      if (flow) out << YAML::Flow;
       out << YAML::BeginMap;
       for (const auto& kv : n.entries) {
         out << YAML::Key << kv.first << YAML::Value;
-        emit(out, kv.second);
+        emit(out, kv.second, flow);
       }
       out << YAML::EndMap;
       break;
@@ -162,7 +164,7 @@ void apply_set_override(ConfigNode& root, const std::string& item) {
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     ConfigNode* child = at->find(parts[i]);
     if (child && !child->is_null() && !child->is_map())
-      throw UserError(shown + ": " + quote_user_text(parts[i]) + " is not a section");
+      throw UnknownKeyError(shown + ": " + quote_user_text(parts[i]) + " is not a section");
     at = &at->at(parts[i]);
     if (at->is_null()) {
       at->kind = ConfigNode::Kind::map;
@@ -174,7 +176,15 @@ void apply_set_override(ConfigNode& root, const std::string& item) {
 
 std::string emit_yaml(const ConfigNode& root) {
   YAML::Emitter out;
-  emit(out, root);
+  emit(out, root, false);
+  return out.c_str();
+}
+
+std::string emit_yaml_flow(const ConfigNode& value) {
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  emit(out, value, true);
   return out.c_str();
 }
 

@@ -11,10 +11,11 @@
 
 namespace hp {
 
-HypergradientSession::HypergradientSession(MPI_Comm comm, Settings settings) : settings_(std::move(settings)) {
+HypergradientSession::HypergradientSession(MPI_Comm comm, Settings settings, SessionOptions options)
+    : settings_(std::move(settings)) {
   inner_ = make_inner_solver(settings_.inner);
   const double t0 = MPI_Wtime();
-  problem_ = make_problem(comm, settings_.problem, settings_.hyperparameters);
+  problem_ = make_problem(comm, settings_.problem, settings_.hyperparameters, ProblemBuildOptions{options.refit});
   const double t1 = MPI_Wtime();
   seconds_load_ = t1 - t0;
   lambda_ = problem_->create_outer_vector();

@@ -7,6 +7,7 @@
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/outer/outer_optimizer.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
+#include "hyperpetsc/service/sweep_spec.hpp"
 
 namespace hp {
 
@@ -60,6 +61,11 @@ const std::vector<TopLevelEntry>& top_level() {
        },
        [](const Settings& s) { return ConfigNode::make_scalar(s.petsc_options, true); },
        [](int indent) { return std::string(static_cast<size_t>(indent), ' ') + "\"-adjoint_ksp_monitor ...\"\n"; }},
+      {"sweep", sweep_section_help(),
+       [](Settings& s, const ConfigNode* n, const ParseContext&) {
+         if (n && !n->is_null()) s.sweep = checked_sweep_section(*n);
+       },
+       [](const Settings& s) { return s.sweep ? *s.sweep : ConfigNode{}; }, sweep_keys_help},
   };
   return entries;
 }
@@ -75,11 +81,13 @@ Settings from_tree(ConfigNode root, const std::string& name, const std::string& 
   for (const auto& e : top_level()) sections.push_back(e.name);
   if (root.is_null()) root.kind = ConfigNode::Kind::map;
   key_table_detail::check_section(&root, "", sections);
+  s.source = root;
   const ParseContext ctx{dir};
   for (const auto& e : top_level()) e.read(s, root.find(e.name), ctx);
   ConfigNode resolved;
   resolved.kind = ConfigNode::Kind::map;
-  for (const auto& e : top_level()) resolved.at(e.name) = e.write(s);
+  for (const auto& e : top_level())
+    if (ConfigNode n = e.write(s); !n.is_null()) resolved.at(e.name) = std::move(n);  // no sweep: no key
   s.resolved_yaml = emit_yaml(resolved);
   return s;
 }
@@ -90,6 +98,11 @@ Settings load_settings(const std::string& path, const std::vector<std::string>& 
   std::error_code ec;
   const std::string dir = std::filesystem::absolute(path, ec).parent_path().string();
   return from_tree(load_yaml_file(path), path, dir, overrides);
+}
+
+Settings settings_from_tree(ConfigNode root, const std::string& name, const std::string& dir,
+                            const std::vector<std::string>& overrides) {
+  return from_tree(std::move(root), name, dir, overrides);
 }
 
 Settings settings_from_text(const std::string& text, const std::string& name, const std::string& dir,

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -66,6 +67,18 @@ OuterStepRecord get_record(const std::map<std::string, double>& m, const std::st
 }
 
 }  // namespace
+
+void apply_evaluation(const Evaluation& e, OuterStepRecord& r) {
+  if (e.train) r.train_loss = e.train->loss;
+  if (e.val) {
+    r.val_loss = e.val->loss;
+    r.val_accuracy = e.val->accuracy;
+  }
+  if (e.test) {
+    r.test_loss = e.test->loss;
+    r.test_accuracy = e.test->accuracy;
+  }
+}
 
 OuterLoop::OuterLoop(HypergradientSession& session, const OuterSettings& outer)
     : session_(session), outer_(outer) {
@@ -133,23 +146,33 @@ bool OuterLoop::evaluate(Vec lambda, Vec* gradient, double* objective, const Out
   if (lambda != session_.lambda()) HP_CALL(VecCopy(lambda, session_.lambda()));
   if (step > first_step_) {  // λ moved since the last evaluation (or the restored state)
     if (const int sig = hooks.stop_signal()) {
+      StageScope stage(log_stages().checkpoint);
       if (hooks.checkpoint) hooks.checkpoint(snapshot());
       result_.stop_reason = "signal";
       result_.signal = sig;
       return true;
     }
-    if (hooks.checkpoint && hooks.checkpoint_every > 0 && step % hooks.checkpoint_every == 0)
+    if (hooks.checkpoint && hooks.checkpoint_every > 0 && step % hooks.checkpoint_every == 0) {
+      StageScope stage(log_stages().checkpoint);
       hooks.checkpoint(snapshot());
+    }
   }
   const Settings& s = session_.settings();
   // Warm starts from the previous step (or from the restored w and v after a resume).
   const bool later = step > 0;
-  session_.refresh_step_size();  // λ moved: the step must stay contractive (cached otherwise)
-  const WarmStart warm{later && s.inner.warm_start, later && s.hypergradient.warm_start};
-  last_ = session_.compute(*method_, warm, step);
+  {
+    StageScope stage(log_stages().hypergradient);
+    session_.refresh_step_size();  // λ moved: the step must stay contractive (cached otherwise)
+    const WarmStart warm{later && s.inner.warm_start, later && s.hypergradient.warm_start};
+    last_ = session_.compute(*method_, warm, step);
+  }
   OuterStepRecord rec;
   rec.step = step;
   rec.val_loss = last_.outer_objective;
+  {
+    StageScope stage(log_stages().metrics);
+    apply_evaluation(session_.problem().evaluate(session_.w(), session_.lambda()), rec);
+  }
   HP_CALL(VecNorm(last_.hypergradient, NORM_2, &rec.hypergradient_norm));
   rec.inner_iterations = last_.t;
   rec.solver_iterations = last_.linear_solver_iterations;
@@ -166,7 +189,10 @@ bool OuterLoop::evaluate(Vec lambda, Vec* gradient, double* objective, const Out
     ++since_best_;
   }
   result_.final = rec;
-  hooks.on_step(rec);
+  {
+    StageScope stage(log_stages().coordinator);
+    hooks.on_step(rec);
+  }
   next_step_ = step + 1;
   *gradient = last_.hypergradient;
   *objective = rec.val_loss;

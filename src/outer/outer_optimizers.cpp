@@ -5,6 +5,7 @@
 #include "hyperpetsc/outer/outer_optimizer.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/handles.hpp"
+#include "hyperpetsc/petsc/log_events.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
@@ -89,6 +90,15 @@ class Adam final : public OuterOptimizer {
 };
 
 }  // namespace
+
+void OuterOptimizer::solve(Vec lambda, const OuterEvaluation& evaluate) {
+  double f = 0;
+  Vec g = nullptr;
+  while (!evaluate(lambda, &f, &g)) {
+    StageScope stage(log_stages().update);
+    step(lambda, g);
+  }
+}
 
 Registry<OuterOptimizerEntry>& outer_optimizers() {
   static Registry<OuterOptimizerEntry> r({

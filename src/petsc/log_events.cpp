@@ -21,4 +21,17 @@ const LogEvents& log_events() {
   return events;
 }
 
+const LogStages& log_stages() {
+  static const LogStages stages = [] {
+    LogStages s{};
+    PetscLogStageRegister("Outer: hypergradient", &s.hypergradient);
+    PetscLogStageRegister("Outer: metrics", &s.metrics);
+    PetscLogStageRegister("Outer: coordinator", &s.coordinator);
+    PetscLogStageRegister("Outer: checkpoint", &s.checkpoint);
+    PetscLogStageRegister("Outer: update", &s.update);
+    return s;
+  }();
+  return stages;
+}
+
 }  // namespace hp

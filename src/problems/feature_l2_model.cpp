@@ -11,17 +11,19 @@
 
 namespace hp {
 
-FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
-                               std::unique_ptr<DataLoss> train_loss,
-                               std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
-                               FeaturePartition partition, DataLayout layout)
+FeatureL2Model::FeatureL2Model(std::string name, Split train, Split val, std::optional<Split> test,
+                               bool shared_lambda, FeaturePartition partition, DataLayout layout)
     : name_(std::move(name)),
-      train_(std::move(train)),
-      val_(std::move(val)),
+      train_(std::move(train.data)),
+      val_(std::move(val.data)),
       partition_(std::move(partition)),
-      train_loss_(std::move(train_loss)),
-      val_loss_(std::move(val_loss)),
+      train_loss_(std::move(train.loss)),
+      val_loss_(std::move(val.loss)),
       shared_(shared_lambda) {
+  if (test) {
+    test_ = std::move(test->data);
+    test_loss_ = std::move(test->loss);
+  }
   HP_CALL(PetscObjectGetComm(reinterpret_cast<PetscObject>(train_.X.get()), &comm_));
   c_ = train_loss_->outputs();
   d_ = train_.d;
@@ -30,11 +32,12 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   PetscInt lo = 0, hi = 0;
   HP_CALL(MatGetOwnershipRangeColumn(train_.X, &lo, &hi));
   local_features_ = hi - lo;
-  // Both splits use the same decision (made on the training set) so W has one layout.
+  // Every split uses the same decision (made on the training set) so W has one layout.
   const DataLayout chosen =
       layout != DataLayout::automatic ? layout : automatic_data_layout(train_.X, c_);
   if (chosen == DataLayout::dense) {  // store X as MATMPIDENSE (one copy: converted in place)
-    for (Dataset* s : {&train_, &val_}) {
+    for (Dataset* s : {&train_, &val_, test_ ? &*test_ : nullptr}) {
+      if (!s) continue;
       Mat x = s->X;
       HP_CALL(MatConvert(x, MATDENSE, MAT_INPLACE_MATRIX, &x));
     }
@@ -44,10 +47,28 @@ FeatureL2Model::FeatureL2Model(std::string name, Dataset train, Dataset val,
   zt_ = mt_->create_scores();
   HP_CALL(VecDuplicate(zt_, rt_.out()));
   HP_CALL(VecDuplicate(zt_, zt_next_.out()));
+  HP_CALL(VecDuplicate(zt_, ze_.out()));
   zv_ = mv_->create_scores();
   HP_CALL(VecDuplicate(zv_, rv_.out()));
+  if (test_) {
+    ms_ = make_data_operator(test_->X, c_, chosen);
+    zs_ = ms_->create_scores();
+  }
   penalty_.assign(static_cast<size_t>(local_features_), 1.0);
   row_scale_.assign(static_cast<size_t>(local_features_), 0.0);
+}
+
+bool FeatureL2Model::ScoresOf::matches(Vec w) const {
+  PetscObjectId id = 0;
+  PetscObjectState state = 0;
+  HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(w), &id));
+  HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(w), &state));
+  return id == id_ && state == state_;
+}
+
+void FeatureL2Model::ScoresOf::set(Vec w) {
+  HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(w), &id_));
+  HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(w), &state_));
 }
 
 FeatureL2Model::~FeatureL2Model() {
@@ -162,16 +183,20 @@ void FeatureL2Model::back_and_combine(Vec w, double s_w, double s_g,
 }
 
 void FeatureL2Model::train_scores(Vec w) {
-  PetscObjectId id = 0;
-  PetscObjectState state = 0;
-  HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(w), &id));
-  HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(w), &state));
-  if (id == next_id_ && state == next_state_) {
+  if (zt_of_.matches(w)) return;
+  if (next_of_.matches(w)) {
     std::swap(zt_, zt_next_);  // X·w was computed by the fused step that produced w
-    next_id_ = -1;
-    return;
+    next_of_.clear();
+  } else {
+    mt_->scores(w, zt_);
   }
-  mt_->scores(w, zt_);
+  zt_of_.set(w);
+}
+
+void FeatureL2Model::val_scores(Vec w) {
+  if (zv_of_.matches(w)) return;
+  mv_->scores(w, zv_);
+  zv_of_.set(w);
 }
 
 void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
@@ -189,8 +214,7 @@ void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
   HP_CALL(VecRestoreArrayRead(zt_, &z));
   for (PetscInt j = 0; j < local_features_; ++j) row_scale_[j] = 1.0 - eta_ * penalty_[j];
   if (mt_->step_and_scores(rt_, w, row_scale_.data(), -eta_, out, zt_next_)) {
-    HP_CALL(PetscObjectGetId(reinterpret_cast<PetscObject>(out), &next_id_));
-    HP_CALL(PetscObjectStateGet(reinterpret_cast<PetscObject>(out), &next_state_));
+    next_of_.set(out);
     return;
   }
   back_and_combine(w, 1.0, -eta_, penalty_, out);
@@ -199,6 +223,7 @@ void FeatureL2Model::apply_map(Vec w, Vec lambda, Vec out) {
 void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   update_penalty(lambda);
   mt_->scores(w, zt_);
+  zt_of_.set(w);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -252,6 +277,7 @@ void FeatureL2Model::restore_linearization(Vec w, Vec lambda, const Linearizatio
 void FeatureL2Model::linearize(Vec w, Vec lambda) {
   set_linearization_point(w, lambda);
   mt_->scores(w, zt_);
+  zt_of_.set(w);
   const PetscScalar* z = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
   train_loss_->prepare_hessian(z);
@@ -260,6 +286,7 @@ void FeatureL2Model::linearize(Vec w, Vec lambda) {
 
 void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
   mt_->scores(v, zt_);
+  zt_of_.clear();  // X·v is not the scores of any point
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -308,7 +335,7 @@ void FeatureL2Model::map_vjp_outer(Vec v, Vec out) {
 }
 
 double FeatureL2Model::outer_objective(Vec w, Vec) {
-  mv_->scores(w, zv_);
+  val_scores(w);
   const PetscScalar* z = nullptr;
   HP_CALL(VecGetArrayRead(zv_, &z));
   double value = val_loss_->value_gradient(z, nullptr);
@@ -318,7 +345,7 @@ double FeatureL2Model::outer_objective(Vec w, Vec) {
 }
 
 void FeatureL2Model::outer_gradient_inner(Vec w, Vec, Vec out) {
-  mv_->scores(w, zv_);
+  val_scores(w);
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zv_, &z));
@@ -331,6 +358,60 @@ void FeatureL2Model::outer_gradient_inner(Vec w, Vec, Vec out) {
 
 void FeatureL2Model::outer_gradient_outer(Vec, Vec, Vec out) {
   HP_CALL(VecSet(out, 0.0));  // E does not depend on λ directly
+}
+
+namespace {
+// This rank's share of one split's {loss, correct rows} into sums[0..1]; whether the
+// loss classifies (a regression loss has no accuracy: the same answer on every rank).
+bool split_sums(const DataLoss& loss, Vec z, double* sums) {
+  const PetscScalar* pz = nullptr;
+  HP_CALL(VecGetArrayRead(z, &pz));
+  sums[0] = loss.value_gradient(pz, nullptr);
+  const std::optional<double> correct = loss.correct_count(pz);
+  HP_CALL(VecRestoreArrayRead(z, &pz));
+  sums[1] = correct.value_or(0.0);
+  return correct.has_value();
+}
+
+SplitMetrics split_metrics(const double* sums, bool classifies, PetscInt rows) {
+  SplitMetrics m;
+  m.loss = sums[0];
+  if (classifies) m.accuracy = sums[1] / static_cast<double>(rows);
+  return m;
+}
+}  // namespace
+
+Evaluation FeatureL2Model::evaluate(Vec w, Vec) {
+  // Training scores at w: those apply_map or the fused step left, if they are w's.
+  Vec zt = ze_;
+  if (zt_of_.matches(w)) {
+    zt = zt_;
+  } else if (next_of_.matches(w)) {
+    zt = zt_next_;
+  } else if (!ze_of_.matches(w)) {
+    mt_->scores(w, ze_);
+    ze_of_.set(w);
+  }
+  val_scores(w);
+  if (test_ && !zs_of_.matches(w)) {
+    ms_->scores(w, zs_);
+    zs_of_.set(w);
+  }
+  // {loss, correct rows} for train, val, test: one reduction for all of them.
+  double sums[6] = {0, 0, 0, 0, 0, 0};
+  bool classifies[3] = {false, false, false};
+  {
+    LogScope scope(log_events().loss);
+    classifies[0] = split_sums(*train_loss_, zt, sums);
+    classifies[1] = split_sums(*val_loss_, zv_, sums + 2);
+    if (test_) classifies[2] = split_sums(*test_loss_, zs_, sums + 4);
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sums, 6, MPI_DOUBLE, MPI_SUM, comm_);
+  Evaluation e;
+  e.train = split_metrics(sums, classifies[0], n_train_);
+  e.val = split_metrics(sums + 2, classifies[1], n_val_);
+  if (test_) e.test = split_metrics(sums + 4, classifies[2], test_->n);
+  return e;
 }
 
 namespace {

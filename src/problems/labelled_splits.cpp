@@ -94,6 +94,17 @@ LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& problem, co
   return s;
 }
 
+void merge_validation_into_training(LabelledSplits& s) {
+  s.train = concatenate_rows(s.train, s.val);
+  // Rows moved between ranks: this rank's labels are now those of the merged y.
+  PetscInt m = 0;
+  const PetscScalar* y = nullptr;
+  HP_CALL(VecGetLocalSize(s.train.y, &m));
+  HP_CALL(VecGetArrayRead(s.train.y, &y));
+  s.train_labels.assign(y, y + m);
+  HP_CALL(VecRestoreArrayRead(s.train.y, &y));
+}
+
 std::vector<PetscInt> class_indices(const std::vector<double>& labels,
                                     const std::vector<double>& classes) {
   std::vector<PetscInt> out(labels.size());

@@ -18,8 +18,8 @@ ProblemEntry logistic_l2_problem() {
   return make_problem_entry<LabelledDataOptions>(
       "logistic_l2", "softmax cross-entropy over integer class labels, penalty ½ Σ_j exp(λ_j) ‖W_j‖²",
       labelled_data_table(),
-      [](MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& p, const HyperparameterSettings& h)
-          -> std::unique_ptr<BilevelProblem> {
+      [](MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& p, const HyperparameterSettings& h,
+         const ProblemBuildOptions& how) -> std::unique_ptr<BilevelProblem> {
         LabelledSplits s = load_splits(comm, data, p, true);
         const auto c = static_cast<PetscInt>(s.classes.size());
         if (c < 2) {
@@ -40,11 +40,21 @@ ProblemEntry logistic_l2_problem() {
         if (s.classes.size() > kMaxClasses)
           throw UserError("problem.train: " + std::to_string(c) + " distinct labels; logistic_l2 supports at most " +
                           std::to_string(kMaxClasses) + " classes (are these regression targets? use problem.type: ridge_l2)");
-        auto train_loss = make_softmax_cross_entropy(class_indices(s.train_labels, s.classes), c, s.train.n);
-        auto val_loss = make_softmax_cross_entropy(class_indices(s.val_labels, s.classes), c, s.val.n);
-        return std::make_unique<FeatureL2Model>("logistic_l2", std::move(s.train), std::move(s.val),
-                                                std::move(train_loss), std::move(val_loss), h.shared,
-                                                std::move(s.partition), s.layout);
+        if (how.refit) merge_validation_into_training(s);
+        auto loss = [&](const std::vector<double>& labels, PetscInt n) {
+          return make_softmax_cross_entropy(class_indices(labels, s.classes), c, n);
+        };
+        auto train_loss = loss(s.train_labels, s.train.n);
+        auto val_loss = loss(s.val_labels, s.val.n);
+        std::optional<FeatureL2Model::Split> test;
+        if (s.test) {
+          auto test_loss = loss(s.test_labels, s.test->n);
+          test = FeatureL2Model::Split{std::move(*s.test), std::move(test_loss)};
+        }
+        return std::make_unique<FeatureL2Model>(
+            "logistic_l2", FeatureL2Model::Split{std::move(s.train), std::move(train_loss)},
+            FeatureL2Model::Split{std::move(s.val), std::move(val_loss)}, std::move(test), h.shared,
+            std::move(s.partition), s.layout);
       });
 }
 

@@ -15,12 +15,21 @@ Registry<ProblemEntry>& problem_registry() {
 }
 
 std::unique_ptr<BilevelProblem> make_problem(MPI_Comm comm, const ProblemSettings& problem,
-                                             const HyperparameterSettings& hyper) {
+                                             const HyperparameterSettings& hyper,
+                                             const ProblemBuildOptions& how) {
   const ProblemEntry* e = problem_registry().find(problem.type);
   if (!e)
     throw UserError("problem.type: unknown problem " + quote_user_text(problem.type) + "; choose " +
                     choice_names(problem_registry().choices()));
-  return e->build(comm, problem, hyper);
+  if (how.refit && !e->can_refit)
+    throw UserError("run.refit: problem.type " + quote_user_text(problem.type) +
+                    " cannot be re-trained on train and validation together; set run.refit: false");
+  return e->build(comm, problem, hyper, how);
+}
+
+bool problem_can_refit(const ProblemSettings& problem) {
+  const ProblemEntry* e = problem_registry().find(problem.type);
+  return e && e->can_refit;
 }
 
 }  // namespace hp

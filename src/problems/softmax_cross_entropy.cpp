@@ -23,20 +23,41 @@ class SoftmaxCrossEntropy final : public DataLoss {
     return zmax + std::log(s);
   }
 
+  // log Σ_k exp(z_k), stably, without storing the probabilities.
+  double log_sum_exp(const double* z) const {
+    double zmax = z[0];
+    for (PetscInt k = 1; k < c_; ++k) zmax = std::fmax(zmax, z[k]);
+    double s = 0;
+    for (PetscInt k = 0; k < c_; ++k) s += std::exp(z[k] - zmax);
+    return zmax + std::log(s);
+  }
+
   double value_gradient(const double* z, double* r) const override {
     double sum = 0;
-    std::vector<double> tmp;
-    if (!r) tmp.resize(c_);
     for (size_t i = 0; i < cls_.size(); ++i) {
       const double* zi = z + i * c_;
-      double* pi = r ? r + i * c_ : tmp.data();
-      sum += softmax_row(zi, pi) - zi[cls_[i]];
-      if (r) {
-        for (PetscInt k = 0; k < c_; ++k) pi[k] *= inv_n_;
-        pi[cls_[i]] -= inv_n_;
+      if (!r) {
+        sum += log_sum_exp(zi) - zi[cls_[i]];
+        continue;
       }
+      double* pi = r + i * c_;
+      sum += softmax_row(zi, pi) - zi[cls_[i]];
+      for (PetscInt k = 0; k < c_; ++k) pi[k] *= inv_n_;
+      pi[cls_[i]] -= inv_n_;
     }
     return sum * inv_n_;
+  }
+
+  std::optional<double> correct_count(const double* z) const override {
+    double correct = 0;
+    for (size_t i = 0; i < cls_.size(); ++i) {
+      const double* zi = z + i * c_;
+      PetscInt best = 0;
+      for (PetscInt k = 1; k < c_; ++k)
+        if (zi[k] > zi[best]) best = k;  // strict: a tie keeps the lower index
+      if (best == cls_[i]) correct += 1;
+    }
+    return correct;
   }
 
   void prepare_hessian(const double* z) override {

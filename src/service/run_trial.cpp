@@ -18,6 +18,7 @@
 #include "hyperpetsc/service/heartbeat.hpp"
 #include "hyperpetsc/service/run_lock.hpp"
 #include "hyperpetsc/service/run_outputs.hpp"
+#include "hyperpetsc/problems/problem_registry.hpp"
 #include "hyperpetsc/service/run_store.hpp"
 
 namespace hp {
@@ -100,6 +101,22 @@ long long previous_trial(const std::string& run_dir, const std::string& store) {
   return std::filesystem::equivalent(path, store, ec) ? id : 0;
 }
 
+// run.refit: the problem re-built on train ∪ validation, trained at the final λ from a
+// cold start (t = inner.iterations, inner.tol at the last step), then evaluated.
+OuterStepRecord refit_metrics(MPI_Comm comm, const Settings& settings, HypergradientSession& session,
+                              PetscInt last_step) {
+  const std::vector<double> lambda = session.problem().gather_outer(session.lambda(), GatherTo::all_ranks);
+  HypergradientSession refit(comm, settings, SessionOptions{true});
+  refit.problem().scatter_outer(lambda, refit.lambda());
+  refit.refresh_step_size();
+  HP_CALL(VecSet(refit.w(), 0.0));
+  OuterStepRecord r;
+  r.inner_iterations = refit.inner().run(refit.problem(), refit.lambda(), refit.w(), settings.inner.iterations,
+                                         nullptr, settings.inner.tol.at(last_step));
+  apply_evaluation(refit.problem().evaluate(refit.w(), refit.lambda()), r);
+  return r;
+}
+
 // The coordinator's side of a trial: folder, lock, store.
 struct Coordinator {
   std::unique_ptr<RunLock> lock;
@@ -172,6 +189,9 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
     check_writable((std::filesystem::path(run_dir) / "summary.json").string(), "run.dir");
     if (!options.store.empty()) c.store = std::make_unique<RunStore>(options.store);
   });
+  if (settings.run.refit && !problem_can_refit(settings.problem))
+    throw UserError("run.refit: problem.type " + settings.problem.type +
+                    " cannot be re-trained on train ∪ validation; set run.refit: false");
   // 2. The checkpoint, checked against this configuration before the data are loaded.
   std::optional<CheckpointData> checkpoint;
   const std::map<std::string, std::string> config = flatten_config(parse_yaml(settings.resolved_yaml, "config"));
@@ -254,6 +274,7 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
       if (coordinator) c.record_failure("INTERRUPTED", message, &result, ranks, extras);
       throw Interrupted(message, result.signal);
     }
+    if (settings.run.refit) extras.refit = refit_metrics(comm, settings, session, result.final.step);
     const std::vector<double> lambda = session.gather_outer_on_zero(session.lambda());
     on_coordinator(comm, [&] {
       c.heartbeat.reset();
@@ -263,7 +284,8 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
         TrialSummary s;
         s.best_val_loss = result.best.val_loss;
         s.final_val_loss = result.final.val_loss;
-        s.test_accuracy = result.final.test_accuracy;
+        s.test_accuracy = extras.refit && extras.refit->test_accuracy ? extras.refit->test_accuracy
+                                                                      : result.final.test_accuracy;
         s.seconds = result.seconds;
         c.store->finish_trial(c.trial, TrialStatus::completed, s);
       }

@@ -67,6 +67,18 @@ PY
 check $? "uninterrupted run"
 grep -q '"test_accuracy": [0-9]' "$tmp/full/summary.json"; check $? "summary has test accuracy"
 
+# run.refit: re-trained on train ∪ validation at the final λ; test metrics in the summary.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/refit" --set run.refit=true --set outer.iterations=3 --quiet > /dev/null 2> "$tmp/err"
+$py - "$tmp/refit/summary.json" "$tmp/refit/metrics.csv" <<'PY' 2> "$tmp/err"
+import csv, json, sys
+s = json.load(open(sys.argv[1])); rows = list(csv.DictReader(open(sys.argv[2])))
+r = s["refit"]
+assert 0 < r["test_accuracy"] <= 1 and r["test_loss"] > 0, r
+assert r["test_loss"] != float(rows[-1]["test_loss"]), "refit must train another model"
+assert all(row["train_loss"] and row["val_accuracy"] and row["test_accuracy"] for row in rows)
+PY
+check $? "run.refit reports test metrics of the re-trained model; every row has train/val/test metrics"
+
 # SIGKILL at a random step, to every process of the job: its session (mpirun puts the
 # ranks in process groups of their own, but they stay in the session), then --resume on RANKS.
 kill_and_resume() {  # DIR RANKS TOL NAME

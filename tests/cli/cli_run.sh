@@ -90,6 +90,65 @@ check $? "outer.tol stops at the first step"
 grep -q '"stop_reason": "patience"' "$tmp/pat/summary.json"
 check $? "outer.patience stops a run that stops improving"
 
+# outer.optimizer: tao (any TAO type through -outer_), bounds as TAO's variable bounds.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/tao" --set outer.optimizer=tao \
+  --set outer.learning_rate=null -outer_tao_type bqnls --quiet > /dev/null 2> "$tmp/err"
+check $? "tao runs (bqnls)"
+$py - "$tmp/tao" <<'PY'
+import csv, json, sys
+d = sys.argv[1]
+rows = list(csv.DictReader(open(d + "/metrics.csv")))
+lam = [float(x) for x in open(d + "/lambda.txt")]
+assert len(rows) == 9 and float(rows[-1]["val_loss"]) < float(rows[0]["val_loss"]), [r["val_loss"] for r in rows]
+assert all(-6 <= x <= 0 for x in lam)
+PY
+check $? "tao: 9 evaluations, val loss decreases, λ within bounds"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/tao2" --set outer.optimizer=tao \
+  --set outer.learning_rate=null -outer_tao_type nosuchtype --quiet > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "outer_" "$tmp/err"
+check $? "a bad -outer_tao_type is a user error"
+
+# hyperparameters.init from a file: the final λ of a run starts the next one.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/from_file" --set hyperparameters.init="$tmp/out/lambda.txt" \
+  --set outer.iterations=0 --quiet > /dev/null 2> "$tmp/err"
+check $? "init from a lambda.txt"
+$py - "$tmp/out/metrics.csv" "$tmp/from_file/metrics.csv" <<'PY'
+import csv, sys
+a = list(csv.DictReader(open(sys.argv[1])))[-1]; b = list(csv.DictReader(open(sys.argv[2])))[0]
+for k in ("lambda_min", "lambda_mean", "lambda_max"):
+    assert abs(float(a[k]) - float(b[k])) <= 1e-12 * max(1, abs(float(a[k]))), (k, a[k], b[k])
+PY
+check $? "... and starts at that λ"
+head -5 "$tmp/out/lambda.txt" > "$tmp/short.txt"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/bad1" --set hyperparameters.init="$tmp/short.txt" --quiet > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "holds 5 values; this problem has 400" "$tmp/err" && [ ! -f "$tmp/bad1/metrics.csv" -o "$(wc -l < "$tmp/bad1/metrics.csv")" = 1 ]
+check $? "a λ file of the wrong length is refused"
+{ head -2 "$tmp/out/lambda.txt"; echo "abc"; } > "$tmp/bad.txt"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/bad2" --set hyperparameters.init="$tmp/bad.txt" --quiet > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "line 3: 'abc' is not a finite number" "$tmp/err"
+check $? "a λ file with a bad line names it"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/bad3" --set hyperparameters.init="$tmp/nothing.txt" --quiet > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "hyperparameters.init" "$tmp/err" && grep -q "not found" "$tmp/err"
+check $? "a missing λ file is refused"
+
+# Inexactness schedules: geometric tolerances need fewer iterations in all than fixed t and k.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/sched" --set inner.iterations=400 \
+  --set inner.tol=1e-2 --set inner.schedule=geometric --set inner.decay=0.7 --set inner.floor=1e-6 \
+  --set hypergradient.iterations=400 --set hypergradient.tol=1e-2 --set hypergradient.schedule=geometric \
+  --set hypergradient.decay=0.7 --quiet > /dev/null 2> "$tmp/err"
+check $? "geometric schedules run"
+$py - "$tmp/sched/metrics.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+inner = [int(r["inner_iterations"]) for r in rows]
+assert max(inner) < 400 and inner[0] < inner[-1] + 400, inner   # the tolerance, not the cap, stopped it
+print("     inner iterations per step:", inner)
+PY
+check $? "inner.tol stops the inner solver before its cap"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set inner.decay=0.5 > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && grep -q "inner.decay" "$tmp/err" && grep -q "only used with" "$tmp/err"
+check $? "decay without a geometric schedule is refused"
+
 # Errors before any computation: exit 2, one message.
 : > "$tmp/file"
 "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/file/sub" > /dev/null 2> "$tmp/err"

@@ -3,7 +3,7 @@
 # HYPERPETSC_SANITIZE in CMakeLists.txt) that serves both
 #   1. the unit tests (every gtest binary at 1 and 2 ranks, the fuzz seed corpora once)
 #      and the CLI error tests at 2 ranks, and
-#   2. each libFuzzer target for HP_FUZZ_SECONDS (default 45: four targets, 3 minutes) on
+#   2. each libFuzzer target for HP_FUZZ_SECONDS (default 36: five targets, 3 minutes) on
 #      its seed corpus.
 # A representative subset: every gtest binary at 3-4 ranks and the other data layouts
 # under ASan on 2 shared cores take over 10 minutes; the regular tree runs them all.
@@ -11,7 +11,7 @@
 set -u
 cd "$(dirname "$0")/../.."
 build="${1:-build-san}"
-fuzz_seconds="${HP_FUZZ_SECONDS:-45}"
+fuzz_seconds="${HP_FUZZ_SECONDS:-36}"
 
 # MPI allocates once and never frees by design: leak reports would be noise.
 export ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
@@ -58,7 +58,7 @@ fuzz() {
 step build build_tree
 if [ -n "$failed" ]; then echo "sanitize: the build failed"; exit 1; fi
 step unit_tests unit_tests
-for target in libsvm csv idx settings; do step "fuzz_$target" fuzz "$target"; done
+for target in libsvm csv idx settings sweep_spec; do step "fuzz_$target" fuzz "$target"; done
 
 if [ -n "$failed" ]; then
   echo "sanitize: FAILED:$failed"

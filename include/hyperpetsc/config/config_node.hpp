@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "hyperpetsc/petsc/error.hpp"
+
 namespace hp {
 
 struct ConfigOrigin {
@@ -40,5 +42,14 @@ class ConfigNode {
 // "<file>: <key> (line N): <what>", or "--set <item>: <key>: <what>" for a --set value.
 std::string config_message(const ConfigOrigin& where, const std::string& key, const std::string& what);
 [[noreturn]] void config_fail(const ConfigOrigin& where, const std::string& key, const std::string& what);
+
+// A key that no table declares, or a --set path through a value that is not a section.
+// A UserError like any other; sweep specs tell it apart from a bad value (a swept key
+// must exist, but a swept value may be bad: that trial alone fails).
+class UnknownKeyError : public UserError {
+ public:
+  using UserError::UserError;
+};
+[[noreturn]] void config_fail_unknown_key(const ConfigOrigin& where, const std::string& key, const std::string& what);
 
 }  // namespace hp

@@ -22,5 +22,8 @@ void apply_set_override(ConfigNode& root, const std::string& item);
 
 // The tree as YAML text (the resolved configuration written next to results).
 std::string emit_yaml(const ConfigNode& root);
+// One value as YAML on one line (flow style), e.g. the value of a `--set key=value` item;
+// parsing it back gives the same tree (quoted scalars stay quoted).
+std::string emit_yaml_flow(const ConfigNode& value);
 
 }  // namespace hp

@@ -74,6 +74,13 @@ RawRows read_rows(MPI_Comm comm, const DatasetSpec& spec);
 Dataset assemble(MPI_Comm comm, const RawRows& rows, PetscInt d, PetscInt local_features,
                  const std::string& key);
 
+// The rows of `first` followed by the rows of `second` (global order), with their labels:
+// a new MPIAIJ X with the same columns and column layout (feature partition) as both
+// inputs, and each rank holding as many rows as it held of the two together (rows move
+// between ranks as needed). Collective. Both must be assembled MPIAIJ on one
+// communicator with the same d and column layout (a bug otherwise: std::invalid_argument).
+Dataset concatenate_rows(const Dataset& first, const Dataset& second);
+
 // Sorted distinct label values over all given sets (collective).
 std::vector<double> distinct_labels(MPI_Comm comm, const std::vector<const RawRows*>& sets);
 

@@ -20,10 +20,15 @@ struct WarmStart {
   bool adjoint = false;  // v_0 = the previous v_k (else 0); AID methods only
 };
 
+// How the session builds its problem.
+struct SessionOptions {
+  bool refit = false;  // train on train ∪ validation (run.refit; ProblemBuildOptions::refit)
+};
+
 class HypergradientSession {
  public:
   // Loads the problem's data, sets λ to hyperparameters.init and resolves the step size.
-  HypergradientSession(MPI_Comm comm, Settings settings);
+  HypergradientSession(MPI_Comm comm, Settings settings, SessionOptions options = {});
 
   BilevelProblem& problem() { return *problem_; }
   const InnerSolver& inner() const { return inner_; }

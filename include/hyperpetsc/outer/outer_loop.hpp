@@ -36,6 +36,10 @@ struct OuterStepRecord {
   double lambda_min = 0, lambda_mean = 0, lambda_max = 0;
 };
 
+// The problem's train/val/test metrics into a record (val_loss: E, unchanged if the
+// problem does not report the validation split).
+void apply_evaluation(const Evaluation& e, OuterStepRecord& r);
+
 struct OuterRunResult {
   std::string stop_reason;  // iterations | max_seconds | patience | tol | signal
   int signal = 0;           // stop_reason signal: the signal's number

@@ -28,11 +28,7 @@ class OuterOptimizer {
   virtual void step(Vec lambda, Vec g) = 0;
   // Runs until `evaluate` says stop, starting from `lambda` (updated in place). The
   // default evaluates, steps, evaluates, ...
-  virtual void solve(Vec lambda, const OuterEvaluation& evaluate) {
-    double f = 0;
-    Vec g = nullptr;
-    while (!evaluate(lambda, &f, &g)) step(lambda, g);
-  }
+  virtual void solve(Vec lambda, const OuterEvaluation& evaluate);
   // What a checkpoint keeps: vectors in λ's layout (the optimiser's own, updated in
   // place by restore) and scalars.
   virtual std::vector<std::pair<std::string, Vec>> state_vectors() { return {}; }

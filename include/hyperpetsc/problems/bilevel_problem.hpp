@@ -10,6 +10,7 @@
 #include <petscvec.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hyperpetsc/petsc/gather.hpp"
@@ -21,6 +22,18 @@ namespace hp {
 // methods can restore it instead of recomputing it (ITD saves one data pass per step).
 struct Linearization {
   virtual ~Linearization() = default;
+};
+
+// What a problem reports about one split at a point w (BilevelProblem::evaluate).
+struct SplitMetrics {
+  double loss = 0;                  // the split's data loss (no penalty)
+  std::optional<double> accuracy;   // fraction of rows classified correctly; classification only
+};
+
+// The metrics of each split the problem has; a split it does not have (or does not
+// report) is empty.
+struct Evaluation {
+  std::optional<SplitMetrics> train, val, test;
 };
 
 class BilevelProblem {
@@ -57,6 +70,15 @@ class BilevelProblem {
   virtual double outer_objective(Vec w, Vec lambda) = 0;
   virtual void outer_gradient_inner(Vec w, Vec lambda, Vec out) = 0;  // ∇_wE
   virtual void outer_gradient_outer(Vec w, Vec lambda, Vec out) = 0;  // ∇_λE
+
+  // Training, validation and test metrics at (w, λ) for reports (docs/problems.md says
+  // what each problem reports). Collective; the same on every rank. The default knows
+  // only E: val.loss = outer_objective(w, λ).
+  virtual Evaluation evaluate(Vec w, Vec lambda) {
+    Evaluation e;
+    e.val = SplitMetrics{outer_objective(w, lambda), std::nullopt};
+    return e;
+  }
 
   // A whole outer (λ-space) or inner (w-space) vector on `where` (empty elsewhere), in
   // the natural order of the variables: problems may distribute them in another order

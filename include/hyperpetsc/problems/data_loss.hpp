@@ -5,6 +5,7 @@
 #include <petscsys.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace hp {
@@ -21,12 +22,19 @@ class DataLoss {
   virtual void hessian_apply(const double* zv, double* out) const = 0;
   // sup over Z of ‖∇²ℓ_i(z)‖ (before the 1/n factor): 1 for squared, 1/2 for softmax CE.
   virtual double curvature_bound() const = 0;
+  // Classification losses: how many of this rank's rows the scores Z classify correctly
+  // (a double: the caller reduces it with the loss sums). Regression losses: empty.
+  virtual std::optional<double> correct_count(const double* z) const {
+    (void)z;
+    return std::nullopt;
+  }
 };
 
 // (1/(2n)) Σ (z_i − y_i)²; c = 1.
 std::unique_ptr<DataLoss> make_squared_loss(std::vector<double> targets, PetscInt n_global);
 
-// (1/n) Σ CE(softmax(z_i), class_i); c = classes.
+// (1/n) Σ CE(softmax(z_i), class_i); c = classes. Row i is correct when the first
+// largest score is class_i's (ties go to the lowest class index).
 std::unique_ptr<DataLoss> make_softmax_cross_entropy(std::vector<PetscInt> classes, PetscInt c,
                                                      PetscInt n_global);
 

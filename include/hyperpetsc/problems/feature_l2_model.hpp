@@ -7,10 +7,16 @@
 // feature (`partition`); X·W and Xᵀ·R are a DataOperator of the given layout (automatic:
 // chosen from the training data). ridge_l2 (squared loss, c = 1) and logistic_l2 (softmax cross-entropy) are
 // this class with different DataLoss objects.
+//
+// evaluate() reports per split (train, val, and test when given) the data loss alone —
+// for train ℓ_train(X W) without the penalty, for val E — and, for classification
+// losses, the accuracy: one product X·W per split at most (none where the scores at
+// that w are still at hand) and one reduction.
 #pragma once
 #include <petscmat.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "hyperpetsc/data/dataset.hpp"
@@ -24,8 +30,13 @@ namespace hp {
 
 class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
  public:
-  FeatureL2Model(std::string name, Dataset train, Dataset val, std::unique_ptr<DataLoss> train_loss,
-                 std::unique_ptr<DataLoss> val_loss, bool shared_lambda,
+  // One split: its rows and its loss (averaged over its rows).
+  struct Split {
+    Dataset data;
+    std::unique_ptr<DataLoss> loss;
+  };
+  // `test` is only evaluated (evaluate()).
+  FeatureL2Model(std::string name, Split train, Split val, std::optional<Split> test, bool shared_lambda,
                  FeaturePartition partition = {}, DataLayout layout = DataLayout::automatic);
   ~FeatureL2Model() override;
 
@@ -46,6 +57,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
   void outer_gradient_outer(Vec w, Vec lambda, Vec out) override;
+  Evaluation evaluate(Vec w, Vec lambda) override;
   std::vector<double> gather_outer(Vec v, GatherTo where) const override;
   std::vector<double> gather_inner(Vec v, GatherTo where) const override;
   void scatter_outer(const std::vector<double>& natural, Vec out) const override;
@@ -62,14 +74,29 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   PetscInt outputs() const { return c_; }
   PetscInt train_rows() const { return n_train_; }
   PetscInt val_rows() const { return n_val_; }
+  PetscInt test_rows() const { return test_ ? test_->n : 0; }
 
  private:
+  // Which Vec (object id + modification state) a score vector holds X·w of, so a product
+  // at an unchanged w is not repeated. PETSc changes the state on every rank for any
+  // collective modification, so every rank makes the same decision.
+  class ScoresOf {
+   public:
+    bool matches(Vec w) const;
+    void set(Vec w);
+    void clear() { id_ = -1; }
+
+   private:
+    PetscObjectId id_ = -1;
+    PetscObjectState state_ = -1;
+  };
   // out = a·(∇_W ℓ_train + penalty)(W) combined with W:  out = s_w·W + s_g·(Xᵀ R + e⊙W).
   void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out, const std::vector<double>* pen = nullptr) const;
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
   void set_linearization_point(Vec w, Vec lambda);
   void train_scores(Vec w);  // zt_ = X·w, reusing the fused step's result when it is w's
+  void val_scores(Vec w);    // zv_ = X_val·w unless it holds that already
   void back_and_combine(Vec w, double s_w, double s_g, const std::vector<double>& penalty, Vec out);
   // x[p·block + k] = a fixed function of natural index j·block + k (j the feature at p).
   void fill_start_vector(Vec x, PetscInt block) const;
@@ -82,13 +109,23 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   FeaturePartition partition_;  // the data's columns (W's rows, λ) in distributed order
   std::unique_ptr<DataOperator> mt_, mv_;  // X_train·W, X_val·W and their transposes
   Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
+  ScoresOf zt_of_;
   // X·Φ(w) from the fused step, valid for the Vec with this id and state: the next
   // apply_map on that Vec skips its X·W (see DataOperator::step_and_scores).
   Vector zt_next_;
-  PetscObjectId next_id_ = -1;
-  PetscObjectState next_state_ = -1;
+  ScoresOf next_of_;
   Vector zv_, rv_;      // validation scores and loss gradient
+  ScoresOf zv_of_;
+  // evaluate()'s training scores when neither zt_ nor zt_next_ holds them: its own
+  // vector, so an evaluation never disturbs what apply_map and the linearisation cache.
+  Vector ze_;
+  ScoresOf ze_of_;
   std::unique_ptr<DataLoss> train_loss_, val_loss_;
+  std::optional<Dataset> test_;
+  std::unique_ptr<DataOperator> ms_;  // X_test·W
+  Vector zs_;                         // test scores
+  ScoresOf zs_of_;
+  std::unique_ptr<DataLoss> test_loss_;
   bool shared_;
   PetscInt d_ = 0, c_ = 1, local_features_ = 0, n_train_ = 0, n_val_ = 0;
   double eta_ = 1.0;

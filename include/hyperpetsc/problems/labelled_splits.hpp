@@ -39,6 +39,11 @@ struct LabelledSplits {
 LabelledSplits load_splits(MPI_Comm comm, const LabelledDataOptions& data, const ProblemSettings& problem,
                            bool need_classes);
 
+// Refit (training on train ∪ validation): train becomes train's rows followed by val's
+// (concatenate_rows, same feature partition) and train_labels its labels on this rank;
+// val and test stay as they are. Collective.
+void merge_validation_into_training(LabelledSplits& s);
+
 // Class index of each label (binary search in `classes`).
 std::vector<PetscInt> class_indices(const std::vector<double>& labels,
                                     const std::vector<double>& classes);
