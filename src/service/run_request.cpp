@@ -4,9 +4,12 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "hyperpetsc/engine/settings.hpp"
 #include "hyperpetsc/petsc/collective.hpp"
+#include "hyperpetsc/petsc/scoped_options.hpp"
+#include "hyperpetsc/petsc/user_options.hpp"
 #include "hyperpetsc/service/run_outputs.hpp"
 #include "hyperpetsc/service/run_settings.hpp"
 #include "hyperpetsc/service/run_trial.hpp"
@@ -37,6 +40,11 @@ RunOutcome run_config_file(MPI_Comm comm, const std::string& config_path, const 
     outcome.summary = "already completed before this start; not run again";
     return outcome;
   }
+  // The file's petsc_options hold for this run only (on top of the process's options).
+  std::unique_ptr<ScopedPetscOptions> petsc_options;
+  apply_user_options(comm, "the config's petsc_options", [&] {
+    petsc_options = std::make_unique<ScopedPetscOptions>(settings.petsc_options);
+  });
   TrialOptions options;
   options.resume = state == unfinished_run;
   options.progress = !request.quiet;

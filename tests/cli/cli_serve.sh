@@ -35,11 +35,12 @@ YAML
 mkdir -p "$spool/incoming"
 config 4 > "$spool/incoming/good.yaml"
 printf 'outer: {iterations: [\n' > "$spool/incoming/bad.yaml"
+{ config 4; echo 'petsc_options: "-adjoint_ksp_type no_such_type"'; } > "$spool/incoming/badopts.yaml"
 echo "not a job" > "$spool/incoming/readme.txt"
 "$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
-wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/failed/bad.yaml"
-check $? "the good job is done and the malformed one failed"
+wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/failed/bad.yaml" -a -f "$spool/failed/badopts.yaml"
+check $? "the good job is done, the malformed ones failed"
 kill -0 $pid 2> /dev/null
 check $? "the service goes on after a failed job"
 touch "$spool/stop"
@@ -49,8 +50,9 @@ grep -q "COMPLETED" "$spool/results/good/summary.json" && [ -s "$spool/results/g
 check $? "a job without run.dir writes its results to DIR/results/<name>"
 grep -q "run folder: $spool/results/good" "$spool/done/good.log"
 check $? "done/good.log names the run folder"
-grep -q "bad.yaml" "$spool/failed/bad.error.txt"
-check $? "failed/bad.error.txt holds the error"
+grep -q "bad.yaml" "$spool/failed/bad.error.txt" && grep -q "no_such_type" "$spool/failed/badopts.error.txt"
+check $? "failed/NAME.error.txt holds the error (bad YAML, bad petsc_options)"
+# badopts.yaml ran just before good.yaml: its options did not outlive it, or good would fail.
 [ -f "$spool/incoming/readme.txt" ] && [ -z "$(ls "$spool/running")" ]
 check $? "a file that is not *.yaml stays in incoming/; running/ is empty"
 [ "$(grep -c "^serve: done 'good.yaml'" "$tmp/out")" = 1 ] && grep -q "^serve: failed 'bad.yaml'" "$tmp/out" &&
@@ -60,10 +62,11 @@ check $? "one line per event on the coordinator"
 $py - "$tmp/runs.json" <<'PY'
 import json, sys
 trials = json.load(open(sys.argv[1]))
-assert [t["status"] for t in trials] == ["COMPLETED"], trials
-assert trials[0]["experiment"] == "good", trials
+status = {t["experiment"]: t["status"] for t in trials}
+assert status == {"badopts": "FAILED", "good": "COMPLETED"}, trials
+assert "no_such_type" in [t for t in trials if t["experiment"] == "badopts"][0]["error"]
 PY
-check $? "the job's trial is in the config's store"
+check $? "the jobs' trials are in the config's store (the failed one with its error)"
 
 # 2. A signal during a job: checkpoint, exit 75, the job stays in running/; the next
 # service resumes it first and ends with the λ of an uninterrupted run.

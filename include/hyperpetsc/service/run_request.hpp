@@ -26,7 +26,8 @@ struct RunOutcome {
   std::string summary;  // one line: how it ended ("completed: 8 steps, best val loss ...")
 };
 
-// Collective on comm. Throws hp::UserError (a bad file, a failed run: recorded as FAILED),
+// Loads the file (its petsc_options apply to this run alone, over the process's options),
+// then runs it in its run folder. Collective on comm. Throws hp::UserError (a bad file, a failed run: recorded as FAILED),
 // hp::Interrupted (stopped by a signal after a checkpoint).
 RunOutcome run_config_file(MPI_Comm comm, const std::string& config_path, const RunRequest& request);
 
