@@ -1,15 +1,22 @@
 // `hyperpetsc serve --spool DIR [--ranks-per-trial R] [--store PATH] [--quiet]`: the spool
-// service (service/spool.hpp) running each job file as `hyperpetsc run` would. Exit 0 when
-// DIR/stop appears; exit 75 on SIGTERM/SIGUSR1 (the job in hand checkpoints and stays in
-// running/ to be resumed by the next `serve`).
+// service (service/spool.hpp) running each job file as `hyperpetsc run` would
+// (service/run_request.hpp). Exit 0 when DIR/stop appears; exit 75 on SIGTERM/SIGUSR1 (the
+// job in hand checkpoints and stays in running/, to be resumed by the next `serve`).
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <memory>
 
 #include "hyperpetsc/cli/commands.hpp"
+#include "hyperpetsc/petsc/collective.hpp"
 #include "hyperpetsc/petsc/error.hpp"
+#include "hyperpetsc/petsc/scoped_options.hpp"
+#include "hyperpetsc/petsc/user_options.hpp"
 #include "hyperpetsc/petsc/user_text.hpp"
+#include "hyperpetsc/service/run_outputs.hpp"
 #include "hyperpetsc/service/run_request.hpp"
 #include "hyperpetsc/service/run_settings.hpp"
+#include "hyperpetsc/service/run_trial.hpp"
 #include "hyperpetsc/service/spool.hpp"
 #include "hyperpetsc/service/stop_signals.hpp"
 
@@ -17,10 +24,37 @@ namespace hp {
 
 namespace {
 
-// A job without run.dir writes its results here, beside the spool's folders (spool.hpp
-// keeps the names in results/ unique).
-std::string spool_results_dir(const std::string& spool, const std::string& stem) {
-  return (std::filesystem::path(spool) / "results" / stem).string();
+// A job's settings. Without run.dir its results go to DIR/results/<stem> (spool.hpp keeps
+// those names unique), given as an override so that config.resolved.yaml says so.
+Settings job_settings(const std::string& spool, const SpoolJob& job) {
+  Settings settings = load_settings(job.config_path, {});
+  if (!settings.run.dir.empty()) return settings;
+  const std::string dir = (std::filesystem::path(spool) / "results" / job.stem).string();
+  std::string quoted = "'";  // a YAML single-quoted scalar: every byte literal, ' doubled
+  for (char c : dir) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  settings = load_settings(job.config_path, {"run.dir=" + quoted + "'"});
+  settings.run.dir = dir;
+  return settings;
+}
+
+// What a plain run's folder holds, as the coordinator sees it.
+enum FolderState : int { no_run = 0, unfinished_run = 1, completed_run = 2 };
+
+FolderState folder_state(MPI_Comm comm, const std::string& run_dir) {
+  int state = no_run;
+  if (comm_rank(comm) == 0)
+    state = run_completed(run_dir) ? completed_run : RunOutputs::holds_run(run_dir) ? unfinished_run : no_run;
+  MPI_Bcast(&state, 1, MPI_INT, 0, comm);
+  return static_cast<FolderState>(state);
+}
+
+// The run's own last word: the last line of RUN_DIR/log.txt ("" if none).
+std::string last_log_line(const std::string& run_dir) {
+  std::ifstream in((std::filesystem::path(run_dir) / "log.txt").string());
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
 }
 
 }  // namespace
@@ -31,7 +65,6 @@ void run_serve(MPI_Comm comm, const CommandLine& cl, const Settings&) {
     throw UserError("unexpected argument " + quote_user_text(cl.arguments[0]) + "; serve takes its jobs from --spool DIR");
   if (!cl.json.empty()) throw UserError("--json does not apply to serve; each job's results are in its run folder");
   StopSignals signals;
-  const auto stop_signal = [&] { return signals.stop_requested(comm); };
   SpoolOptions options;
   if (!cl.quiet)
     options.on_event = [](const std::string& line) {
@@ -39,22 +72,37 @@ void run_serve(MPI_Comm comm, const CommandLine& cl, const Settings&) {
       std::fflush(stdout);
     };
   const auto run_job = [&](MPI_Comm job_comm, const SpoolJob& job, SpoolJobReport& report) {
-    const Settings settings = load_settings(job.config_path, {});
-    report.run_dir = settings.run.dir.empty() ? spool_results_dir(cl.spool, job.stem)
-                                              : run_folder(settings.run, job.config_path);
+    const Settings settings = job_settings(cl.spool, job);
+    report.run_dir = run_folder(settings.run, settings.config_path);
     RunRequest request;
-    request.resume = job.resume;
     request.quiet = cl.quiet;
     request.store = cl.store;
-    request.ranks_per_trial = cl.ranks_per_trial;
-    request.run_dir = report.run_dir;
-    request.stop_signal = [&signals, job_comm] { return signals.stop_requested(job_comm); };
-    report.summary = run_config_file(job_comm, job.config_path, request).summary;
+    request.ranks_per_trial = settings.sweep ? cl.ranks_per_trial : 0;  // plain runs use every rank
+    request.pending_signal = [&signals] { return signals.pending(); };
+    // A job left in running/ by an earlier service: continue its run if it has one, start it
+    // if it never began, and only file it if it had already completed. (A sweep decides
+    // per trial itself.)
+    request.resume = job.resume;
+    if (job.resume && !settings.sweep) {
+      const FolderState state = folder_state(job_comm, report.run_dir);
+      if (state == completed_run) {
+        report.summary = "had completed before this start; not run again";
+        return;
+      }
+      request.resume = state == unfinished_run;
+    }
+    // The file's petsc_options hold for this job alone, over the service's own.
+    std::unique_ptr<ScopedPetscOptions> petsc_options;
+    apply_user_options(job_comm, "the config's petsc_options", [&] {
+      petsc_options = std::make_unique<ScopedPetscOptions>(settings.petsc_options);
+    });
+    run_settings(job_comm, settings, request);
+    if (comm_rank(job_comm) == 0) report.summary = last_log_line(report.run_dir);
   };
-  const int signal = serve_spool(comm, cl.spool, run_job, stop_signal, options);
+  const int signal =
+      serve_spool(comm, cl.spool, run_job, [&] { return signals.stop_requested(comm); }, options);
   if (signal != 0)
-    throw Interrupted("serve: stopped by signal " + std::to_string(signal) +
-                          " between jobs; start serve again to go on",
+    throw Interrupted("serve: stopped by signal " + std::to_string(signal) + " between jobs; start serve again to go on",
                       signal);
 }
 

@@ -17,15 +17,17 @@ wait_for() {
 }
 rows_at_least() { [ -f "$1" ] && [ "$(wc -l < "$1")" -ge "$2" ]; }
 
-config() {  # ITERATIONS: a small synthetic logistic regression with its store in $tmp
+# config OUTER_ITERATIONS [ROWS FEATURES INNER_ITERATIONS]: a synthetic logistic regression
+# (default 200 x 100, 30 inner steps) with its store in $tmp
+config() {
   cat <<YAML
 problem:
   type: logistic_l2
-  train: {format: synthetic, generator: sparse_text, rows: 200, features: 100, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 0}
-  val:   {format: synthetic, generator: sparse_text, rows: 200, features: 100, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 1}
+  train: {format: synthetic, generator: sparse_text, rows: ${2:-200}, features: ${3:-100}, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 0}
+  val:   {format: synthetic, generator: sparse_text, rows: ${2:-200}, features: ${3:-100}, nnz_per_row: 10, classes: 3, noise: 0.5, seed: 2, stream: 1}
 hyperparameters: {init: -4.0, bounds: [-6, 0]}
-inner: {iterations: 30}
-hypergradient: {method: aid_cg, iterations: 30}
+inner: {iterations: ${4:-30}}
+hypergradient: {method: aid_cg, iterations: ${4:-30}}
 outer: {optimizer: adam, learning_rate: 0.2, iterations: $1}
 store: $tmp/runs.db
 YAML
@@ -37,16 +39,20 @@ config 4 > "$spool/incoming/good.yaml"
 printf 'outer: {iterations: [\n' > "$spool/incoming/bad.yaml"
 { config 4; echo 'petsc_options: "-adjoint_ksp_type no_such_type"'; } > "$spool/incoming/badopts.yaml"
 echo "not a job" > "$spool/incoming/readme.txt"
+config 2 > "$spool/incoming/it's: odd.yaml"  # a name that is no plain YAML scalar
 "$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
-wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/failed/bad.yaml" -a -f "$spool/failed/badopts.yaml"
-check $? "the good job is done, the malformed ones failed"
+wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/done/it's: odd.yaml" -a -f "$spool/failed/bad.yaml" \
+  -a -f "$spool/failed/badopts.yaml"
+check $? "the good jobs are done, the malformed ones failed"
 kill -0 $pid 2> /dev/null
 check $? "the service goes on after a failed job"
 touch "$spool/stop"
 wait $pid
 check $? "DIR/stop: exit 0"
-grep -q "COMPLETED" "$spool/results/good/summary.json" && [ -s "$spool/results/good/lambda.txt" ]
+grep -q "COMPLETED" "$spool/results/good/summary.json" && [ -s "$spool/results/good/lambda.txt" ] &&
+  grep -q "COMPLETED" "$spool/results/it's: odd/summary.json" &&
+  grep -q "dir: \"$spool/results/it's: odd\"" "$spool/results/it's: odd/config.resolved.yaml"
 check $? "a job without run.dir writes its results to DIR/results/<name>"
 grep -q "run folder: $spool/results/good" "$spool/done/good.log"
 check $? "done/good.log names the run folder"
@@ -63,18 +69,19 @@ $py - "$tmp/runs.json" <<'PY'
 import json, sys
 trials = json.load(open(sys.argv[1]))
 status = {t["experiment"]: t["status"] for t in trials}
-assert status == {"badopts": "FAILED", "good": "COMPLETED"}, trials
+assert status == {"badopts": "FAILED", "good": "COMPLETED", "it's: odd": "COMPLETED"}, trials
 assert "no_such_type" in [t for t in trials if t["experiment"] == "badopts"][0]["error"]
 PY
 check $? "the jobs' trials are in the config's store (the failed one with its error)"
 
 # 2. A signal during a job: checkpoint, exit 75, the job stays in running/; the next
 # service resumes it first and ends with the λ of an uninterrupted run.
+# Steps of a few hundredths of a second (60 of them) leave the signal time to arrive.
 rm -f "$spool/stop"
-config 40 > "$spool/incoming/long.yaml"
+config 60 2000 500 50 > "$spool/incoming/long.yaml"
 "$run_mpi" "$n" "$bin" serve --spool "$spool" --quiet > "$tmp/out" 2> "$tmp/err" &
 pid=$!
-wait_for 120 rows_at_least "$spool/results/long/metrics.csv" 4
+wait_for 120 rows_at_least "$spool/results/long/metrics.csv" 3
 kill -USR1 $pid  # mpirun passes SIGUSR1 on to every rank
 wait $pid
 [ $? = 75 ]
@@ -82,21 +89,28 @@ check $? "a signal during a job: exit 75"
 [ -f "$spool/running/long.yaml" ] && [ -f "$spool/results/long/checkpoint.json" ]
 check $? "the interrupted job stays in running/ with its checkpoint"
 config 2 > "$spool/incoming/after.yaml"
+# Also left in running/: a job that never started, and one whose run had completed.
+config 2 > "$spool/running/fresh.yaml"
+{ config 2; echo "run: {dir: $spool/results/good}"; } > "$spool/running/again.yaml"
 "$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
 wait_for 120 test -f "$spool/done/after.yaml"
 touch "$spool/stop"
 wait $pid
 check $? "the next service exits 0 on DIR/stop"
-[ "$(grep -E "^serve: (running|resuming) " "$tmp/out" | head -2 | tr '\n' '|')" = "serve: resuming 'long.yaml'|serve: running 'after.yaml'|" ]
-check $? "it resumes the job in running/ before taking new ones"
+[ "$(grep -E "^serve: (running|resuming) " "$tmp/out" | tr '\n' '|')" = \
+  "serve: resuming 'again.yaml'|serve: resuming 'fresh.yaml'|serve: resuming 'long.yaml'|serve: running 'after.yaml'|" ]
+check $? "it resumes the jobs in running/ (in name order) before taking new ones"
+grep -q "had completed before this start; not run again" "$spool/done/again.log" &&
+  grep -q "COMPLETED" "$spool/results/fresh/summary.json"
+check $? "a job that had completed is filed, one that never started starts"
 grep -q "resumed at step" "$spool/results/long/log.txt"
 check $? "the run continued from its checkpoint"
 "$run_mpi" "$n" "$bin" run "$spool/done/long.yaml" --set run.dir="$tmp/uninterrupted" --store "$tmp/other.db" --quiet > /dev/null 2> "$tmp/err"
 $py - "$spool/results/long/lambda.txt" "$tmp/uninterrupted/lambda.txt" <<'PY'
 import sys
 a = [float(x) for x in open(sys.argv[1])]; b = [float(x) for x in open(sys.argv[2])]
-assert len(a) == len(b) == 100
+assert len(a) == len(b) == 500
 assert max(abs(x - y) / max(1.0, abs(y)) for x, y in zip(a, b)) <= 1e-12
 PY
 check $? "the resumed job's λ equals an uninterrupted run's (1e-12)"

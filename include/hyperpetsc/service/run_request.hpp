@@ -1,34 +1,29 @@
-// Running one configuration file as `hyperpetsc run` would (a plain run, or a sweep when
-// it has a `sweep:` section): the use case the spool service calls for each job.
+// What `hyperpetsc run` does with one configuration, for the CLI and the spool service: a
+// plain run (service/run_trial.hpp) or, when the configuration has a `sweep:` section, a
+// sweep of trials over rank groups (service/sweep_experiment.hpp).
 #pragma once
 #include <mpi.h>
 
 #include <functional>
 #include <string>
 
+#include "hyperpetsc/engine/settings.hpp"
+
 namespace hp {
 
 struct RunRequest {
-  // Continue the run folder's work where it stopped: from its checkpoint, or from the start
-  // when it holds no run yet (the spool cannot know whether a job left in running/ had
-  // started). A run that already completed is not run again. False: a new run (a folder
-  // that already holds one is refused).
-  bool resume = false;
-  bool quiet = false;          // no progress lines
-  std::string store;           // the run store's file; "" = the config's `store:`
-  int ranks_per_trial = 0;     // a sweep's rank groups (0: all ranks per trial)
-  std::string run_dir;         // the run folder; "" = the config's run.dir (runs/<stem> if unset)
-  std::function<int()> stop_signal = [] { return 0; };  // collective; polled between steps
+  bool resume = false;        // --resume
+  bool quiet = false;         // --quiet: no progress lines (a sweep's status lines stay)
+  std::string store;          // --store ("" = the configuration's `store`)
+  int ranks_per_trial = 0;    // --ranks-per-trial (sweeps; 0 = every rank in one group)
+  // The number of a stop signal this process received (0: none). Local: the run agrees
+  // on it over its ranks.
+  std::function<int()> pending_signal = [] { return 0; };
 };
 
-struct RunOutcome {
-  std::string run_dir;  // where the results are
-  std::string summary;  // one line: how it ended ("completed: 8 steps, best val loss ...")
-};
-
-// Loads the file (its petsc_options apply to this run alone, over the process's options),
-// then runs it in its run folder. Collective on comm. Throws hp::UserError (a bad file, a failed run: recorded as FAILED),
-// hp::Interrupted (stopped by a signal after a checkpoint).
-RunOutcome run_config_file(MPI_Comm comm, const std::string& config_path, const RunRequest& request);
+// Collective on comm. Throws hp::UserError (exit 2) and hp::Interrupted (exit 75).
+void run_settings(MPI_Comm comm, const Settings& settings, const RunRequest& request);
+// load_settings(path) then run_settings.
+void run_config_file(MPI_Comm comm, const std::string& path, const RunRequest& request);
 
 }  // namespace hp
