@@ -102,5 +102,15 @@ assert worst <= 1e-12, worst
 PY
 check $? "final λ equals the uninterrupted run's (1e-12)"
 
+# 3. The spool service as a job: one file in, DIR/stop, exit 0.
+mkdir -p spool/incoming
+{ problem 200 100 30; echo "outer: {optimizer: adam, iterations: 2}"; } > spool/incoming/job.yaml
+jid=$(sbatch --parsable --ntasks=2 --output="$tmp/spool-%j.out" "$repo/jobs/spool.sbatch" "$tmp/spool")
+wait_for 120 test -f spool/done/job.yaml
+touch spool/stop
+wait_for 60 job_ended "$jid"
+[ "$(job_state "$jid")" = COMPLETED ] && grep -q "COMPLETED" spool/results/job/summary.json
+check $? "the spool job runs a file and ends on DIR/stop" "$tmp/spool-$jid.out"
+
 echo "$failures failure(s)"
 [ $failures -eq 0 ]
