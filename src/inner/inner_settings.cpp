@@ -37,7 +37,7 @@ KeyEntry<InnerSettings> step_size_entry() {
 
 const KeyTable<InnerSettings>& inner_table() {
   static const KeyTable<InnerSettings> t = add_tolerance_keys(
-      KeyTable<InnerSettings>("inner", "the inner solver: w_t from w_0 = 0 (t = iterations)")
+      KeyTable<InnerSettings>("inner", "the inner solver: w_t from w_0 (0, or the previous w_t in run; t = iterations)")
           .choice("solver", &InnerSettings::solver, "gradient_descent", [] { return inner_solvers().choices(); },
                   "the fixed-point iteration")
           .custom(step_size_entry())

@@ -1,4 +1,3 @@
-// Plain runs only, until the lead's version (with sweeps: service/sweep_experiment) lands.
 #include "hyperpetsc/service/run_request.hpp"
 
 #include <filesystem>
@@ -6,12 +5,15 @@
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/service/run_settings.hpp"
 #include "hyperpetsc/service/run_trial.hpp"
+#include "hyperpetsc/service/sweep_experiment.hpp"
 
 namespace hp {
 
 void run_settings(MPI_Comm comm, const Settings& settings, const RunRequest& request) {
-  if (settings.sweep)
-    throw UserError(settings.config_path + ": sweeps are not wired into run_settings in this build");
+  if (settings.sweep) {
+    run_sweep_experiment(comm, settings, request);
+    return;
+  }
   if (request.ranks_per_trial > 0)
     throw UserError("--ranks-per-trial applies to sweeps; " + settings.config_path + " has no sweep: section");
   TrialOptions options;

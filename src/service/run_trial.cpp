@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -260,10 +261,14 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
       const std::string line = progress_line(r, total, per_step);
       c.out->log(line);
       if (!options.progress) return;
-      if (c.terminal)
-        std::printf("\r\033[K%s", line.c_str());
-      else
+      if (c.terminal) {  // a bar redrawn in place
+        const int width = 20;
+        const int done = total > 0 ? static_cast<int>(width * std::min<PetscInt>(r.step, total) / total) : width;
+        std::printf("\r\033[K[%s%s] %s", std::string(static_cast<size_t>(done), '#').c_str(),
+                    std::string(static_cast<size_t>(width - done), '.').c_str(), line.c_str());
+      } else {
         std::printf("%s\n", line.c_str());
+      }
       std::fflush(stdout);
     };
     result = loop.run(hooks);

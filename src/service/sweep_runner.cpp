@@ -166,16 +166,6 @@ std::vector<char> all_gathered(MPI_Comm comm, std::vector<char>& mine) {
   return all;
 }
 
-void check_group_size(int ranks_per_trial, int world_size) {
-  if (ranks_per_trial >= 1 && world_size % ranks_per_trial == 0) return;
-  std::string divisors;
-  for (int d = 1; d <= world_size; ++d)
-    if (world_size % d == 0) divisors += (divisors.empty() ? "" : ", ") + std::to_string(d);
-  const std::string what = ranks_per_trial < 1 ? "must be at least 1" : "does not divide the " + std::to_string(world_size) + " ranks of this run";
-  throw UserError("--ranks-per-trial " + std::to_string(ranks_per_trial) + ": " + what +
-                  "; give one of " + divisors + " (or run on a multiple of " +
-                  std::to_string(ranks_per_trial < 1 ? 1 : ranks_per_trial) + " ranks)");
-}
 
 std::vector<char> finished_trials(MPI_Comm world, const std::vector<TrialSpec>& trials,
                                   const std::function<bool(const TrialSpec&)>& already_finished) {
@@ -194,6 +184,17 @@ std::vector<char> finished_trials(MPI_Comm world, const std::vector<TrialSpec>& 
 }
 
 }  // namespace
+
+void check_group_size(int ranks_per_trial, int world_size) {
+  if (ranks_per_trial >= 1 && world_size % ranks_per_trial == 0) return;
+  std::string divisors;
+  for (int d = 1; d <= world_size; ++d)
+    if (world_size % d == 0) divisors += (divisors.empty() ? "" : ", ") + std::to_string(d);
+  const std::string what = ranks_per_trial < 1 ? "must be at least 1" : "does not divide the " + std::to_string(world_size) + " ranks of this run";
+  throw UserError("--ranks-per-trial " + std::to_string(ranks_per_trial) + ": " + what +
+                  "; give one of " + divisors + " (or run on a multiple of " +
+                  std::to_string(ranks_per_trial < 1 ? 1 : ranks_per_trial) + " ranks)");
+}
 
 SweepReport run_sweep(MPI_Comm world, int ranks_per_trial, const std::vector<TrialSpec>& trials,
                       const std::function<bool(const TrialSpec&)>& already_finished,

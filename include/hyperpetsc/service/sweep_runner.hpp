@@ -70,6 +70,9 @@ SweepReport run_sweep(MPI_Comm world, int ranks_per_trial, const std::vector<Tri
                       const TrialFunction& run_trial, const std::function<bool()>& stop_requested_local,
                       int output_fd = STDOUT_FILENO);
 
+// Throws hp::UserError (a local check) unless ranks_per_trial >= 1 divides world_size.
+void check_group_size(int ranks_per_trial, int world_size);
+
 // Lets the trial counter progress where the atomic is emulated (see above): one
 // MPI_Iprobe on the running sweep's own communicator. Cheap and local; a no-op outside
 // run_sweep.
