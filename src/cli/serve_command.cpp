@@ -37,13 +37,21 @@ Settings job_settings(const std::string& spool, const SpoolJob& job) {
   return settings;
 }
 
-// What a plain run's folder holds, as the coordinator sees it.
-enum FolderState : int { no_run = 0, unfinished_run = 1, completed_run = 2 };
+// What a job's run folder holds, as the coordinator sees it. A sweep's folder holds
+// sweep.json and trials/ (service/sweep_experiment.hpp); resuming it runs its unfinished
+// trials only, so it is never "completed" here.
+enum FolderState : int { nothing = 0, unfinished = 1, completed = 2 };
 
-FolderState folder_state(MPI_Comm comm, const std::string& run_dir) {
-  int state = no_run;
-  if (comm_rank(comm) == 0)
-    state = run_completed(run_dir) ? completed_run : RunOutputs::holds_run(run_dir) ? unfinished_run : no_run;
+FolderState folder_state(MPI_Comm comm, const std::string& run_dir, bool sweep) {
+  int state = nothing;
+  if (comm_rank(comm) == 0) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const bool holds = RunOutputs::holds_run(run_dir) ||
+                       (sweep && (fs::exists(fs::path(run_dir) / "sweep.json", ec) ||
+                                  fs::exists(fs::path(run_dir) / "trials", ec)));
+    state = !sweep && run_completed(run_dir) ? completed : holds ? unfinished : nothing;
+  }
   MPI_Bcast(&state, 1, MPI_INT, 0, comm);
   return static_cast<FolderState>(state);
 }
@@ -79,17 +87,15 @@ void run_serve(MPI_Comm comm, const CommandLine& cl, const Settings&) {
     request.store = cl.store;
     request.ranks_per_trial = settings.sweep ? cl.ranks_per_trial : 0;  // plain runs use every rank
     request.pending_signal = [&signals] { return signals.pending(); };
-    // A job left in running/ by an earlier service: continue its run if it has one, start it
-    // if it never began, and only file it if it had already completed. (A sweep decides
-    // per trial itself.)
-    request.resume = job.resume;
-    if (job.resume && !settings.sweep) {
-      const FolderState state = folder_state(job_comm, report.run_dir);
-      if (state == completed_run) {
+    // A job left in running/ by an earlier service: continue its run (or sweep) if it has
+    // one, start it if it never began, and only file it if its run had already completed.
+    if (job.resume) {
+      const FolderState state = folder_state(job_comm, report.run_dir, settings.sweep.has_value());
+      if (state == completed) {
         report.summary = "had completed before this start; not run again";
         return;
       }
-      request.resume = state == unfinished_run;
+      request.resume = state == unfinished;
     }
     // The file's petsc_options hold for this job alone, over the service's own.
     std::unique_ptr<ScopedPetscOptions> petsc_options;

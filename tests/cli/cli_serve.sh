@@ -40,11 +40,13 @@ printf 'outer: {iterations: [\n' > "$spool/incoming/bad.yaml"
 { config 4; echo 'petsc_options: "-adjoint_ksp_type no_such_type"'; } > "$spool/incoming/badopts.yaml"
 echo "not a job" > "$spool/incoming/readme.txt"
 config 2 > "$spool/incoming/it's: odd.yaml"  # a name that is no plain YAML scalar
-"$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
+{ config 2; echo "sweep: {grid: {outer.learning_rate: [0.1, 0.3]}}"; } > "$spool/incoming/sweep.yaml"
+# One rank per trial: the sweep's trials run side by side; plain runs use every rank.
+"$run_mpi" "$n" "$bin" serve --spool "$spool" --ranks-per-trial 1 > "$tmp/out" 2> "$tmp/err" &
 pid=$!
 wait_for 120 test -f "$spool/done/good.yaml" -a -f "$spool/done/it's: odd.yaml" -a -f "$spool/failed/bad.yaml" \
-  -a -f "$spool/failed/badopts.yaml"
-check $? "the good jobs are done, the malformed ones failed"
+  -a -f "$spool/failed/badopts.yaml" -a -f "$spool/done/sweep.yaml"
+check $? "the good jobs (runs, a sweep) are done, the malformed ones failed"
 kill -0 $pid 2> /dev/null
 check $? "the service goes on after a failed job"
 touch "$spool/stop"
@@ -52,7 +54,8 @@ wait $pid
 check $? "DIR/stop: exit 0"
 grep -q "COMPLETED" "$spool/results/good/summary.json" && [ -s "$spool/results/good/lambda.txt" ] &&
   grep -q "COMPLETED" "$spool/results/it's: odd/summary.json" &&
-  grep -q "dir: \"$spool/results/it's: odd\"" "$spool/results/it's: odd/config.resolved.yaml"
+  grep -q "dir: \"$spool/results/it's: odd\"" "$spool/results/it's: odd/config.resolved.yaml" &&
+  [ -s "$spool/results/sweep/sweep.json" ] && [ -d "$spool/results/sweep/trials" ]
 check $? "a job without run.dir writes its results to DIR/results/<name>"
 grep -q "run folder: $spool/results/good" "$spool/done/good.log"
 check $? "done/good.log names the run folder"
@@ -68,8 +71,10 @@ check $? "one line per event on the coordinator"
 $py - "$tmp/runs.json" <<'PY'
 import json, sys
 trials = json.load(open(sys.argv[1]))
-status = {t["experiment"]: t["status"] for t in trials}
-assert status == {"badopts": "FAILED", "good": "COMPLETED", "it's: odd": "COMPLETED"}, trials
+status = sorted((t["experiment"], t["status"]) for t in trials)
+assert status == [("badopts", "FAILED"), ("good", "COMPLETED"), ("it's: odd", "COMPLETED"),
+                  ("sweep", "COMPLETED"), ("sweep", "COMPLETED")], trials
+assert sorted(t["params"].get("outer.learning_rate") for t in trials if t["experiment"] == "sweep") == [0.1, 0.3], trials
 assert "no_such_type" in [t for t in trials if t["experiment"] == "badopts"][0]["error"]
 PY
 check $? "the jobs' trials are in the config's store (the failed one with its error)"
