@@ -19,6 +19,7 @@ hp_launcher_pid=""
 hp_forwarded=0
 hp_stopped=0    # got a stop signal (before the launch: do not launch)
 hp_cancelled=0  # got SIGTERM: do not requeue
+hp_launched=0   # hyperpetsc was started (so a requeued job has something to --resume)
 
 hp_forward_stop() {  # SIGNAL: what this shell received
   echo "hyperpetsc job: got SIG$1; asking hyperpetsc to checkpoint and stop" >&2
@@ -36,6 +37,7 @@ trap 'hp_forward_stop TERM' TERM
 hp_launch() {
   local status
   [ "$hp_stopped" = 1 ] && return 75  # stopped before it started: nothing to checkpoint
+  hp_launched=1
   if command -v srun > /dev/null && [ -n "${SLURM_JOB_ID:-}" ] && srun --mpi=list 2>&1 | grep -qw pmix; then
     srun --mpi=pmix "$hp_bin" "$@" &
   else
@@ -59,11 +61,14 @@ hp_launch() {
 hp_restarted() { [ "${SLURM_RESTART_COUNT:-0}" -gt 0 ]; }
 
 # hp_requeue_on_75 STATUS: exits the job with STATUS, after putting it back in the queue if
-# STATUS is 75 (checkpointed on a signal) and the job was not cancelled. Slurm ends this
-# shell when it requeues the job.
+# STATUS is 75 (checkpointed on a signal), the job was not cancelled and hyperpetsc had
+# started (a requeued run.sbatch or sweep.sbatch adds --resume, which needs a run folder
+# that holds a run). Slurm ends this shell when it requeues the job.
 hp_requeue_on_75() {
   if [ "$1" = 75 ] && [ "$hp_cancelled" = 1 ]; then
     echo "hyperpetsc job: checkpointed (exit 75) after SIGTERM; not requeued (resubmit to continue)" >&2
+  elif [ "$1" = 75 ] && [ "$hp_launched" = 0 ]; then
+    echo "hyperpetsc job: stopped before hyperpetsc started; not requeued (resubmit, with --resume if an earlier start of this run had begun)" >&2
   elif [ "$1" = 75 ] && [ -n "${SLURM_JOB_ID:-}" ]; then
     echo "hyperpetsc job: checkpointed (exit 75); requeueing job $SLURM_JOB_ID to continue" >&2
     scontrol requeue "$SLURM_JOB_ID"
