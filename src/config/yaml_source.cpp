@@ -3,6 +3,7 @@
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -72,6 +73,23 @@ struct Converter {
   }
 };
 
+// yaml-cpp's message may quote the offending byte raw ("unknown escape character: \x04"):
+// every byte outside printable ASCII is escaped as \xHH so the message stays one safe line.
+std::string parser_message(const std::string& msg) {
+  std::string out;
+  for (const char ch : msg) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b >= 0x20 && b < 0x7f) {
+      out += ch;
+    } else {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", b);
+      out += buf;
+    }
+  }
+  return out;
+}
+
 ConfigNode parse(const std::string& text, const std::string& file, const std::string& set_item) {
   YAML::Node root;
   ConfigOrigin where;
@@ -84,15 +102,15 @@ ConfigNode parse(const std::string& text, const std::string& file, const std::st
     config_fail(where, "(document)", "nested too deeply to be a configuration");
   } catch (const YAML::ParserException& e) {
     where.line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
-    config_fail(where, "(document)", "invalid YAML: " + e.msg);
+    config_fail(where, "(document)", "invalid YAML: " + parser_message(e.msg));
   } catch (const YAML::Exception& e) {
-    config_fail(where, "(document)", "invalid YAML: " + e.msg);
+    config_fail(where, "(document)", "invalid YAML: " + parser_message(e.msg));
   }
   Converter c{file, set_item};
   try {
     return c.convert(root, 0);
   } catch (const YAML::Exception& e) {  // e.g. a bad alias, discovered while walking
-    config_fail(where, "(document)", "invalid YAML: " + e.msg);
+    config_fail(where, "(document)", "invalid YAML: " + parser_message(e.msg));
   }
 }
 

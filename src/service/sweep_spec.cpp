@@ -472,7 +472,7 @@ Settings trial_settings(const Settings& base, const TrialSpec& trial) {
 }
 
 std::string sweep_section_help() {
-  return "trials over other keys' values, one of grid, list or random (run.dir/trials/<index>/ each)";
+  return "trials over other keys' values: one of grid, list, random; each in run.dir/trials/<index>";
 }
 
 std::string sweep_keys_help(int indent) {

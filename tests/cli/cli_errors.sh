@@ -109,6 +109,9 @@ expect_error huge_n_features "problem.n_features = 2147483647 needs about" "$(ba
 expect_error huge_itd_trajectory "stored inner trajectory (t + 1 = 2147483648" "$(base)" --set hypergradient.method=itd --set inner.iterations=2147483647 --max-memory 8G
 expect_error max_memory_limit "that --max-memory allows" "$(base)" --set hypergradient.method=itd --set inner.iterations=100000 --max-memory 1M
 expect_error bad_max_memory "--max-memory 'lots'" "$(base)" --max-memory lots
+# A malformed sweep section fails the configuration in any command (src/service/sweep_spec.cpp).
+expect_error sweep_empty_grid "sweep.grid[inner.iterations] (line 9): the list is empty" "$(base; printf 'sweep:\n  grid: {inner.iterations: []}\n')"
+expect_error sweep_inverted_range "inverted range [2, 1]" "$(base)" --set 'sweep={random: {samples: 2, space: {hyperparameters.init: {uniform: [2, 1]}}}}'
 printf '%s\n' "$(base)" > "$tmp/dup.yaml"
 for bad in "$tmp" /dev/null; do
   timeout 60 "$run_mpi" "$n" "$bin" hypergrad "$bad" > "$tmp/out" 2> "$tmp/err"

@@ -94,6 +94,13 @@ TEST(YamlInputs, UserBytesInKeysAreQuotedAndEscaped) {
   EXPECT_LT(m2.size(), 400u) << m2.size();
 }
 
+TEST(YamlInputs, BytesTheParserQuotesAreEscaped) {
+  // yaml-cpp names a bad escape by its raw byte (a fuzz finding of fuzz_sweep_spec).
+  const std::string msg = text_error(std::string(kBase) + "x: \"\\\x04\"\n");
+  EXPECT_HAS(msg, "unknown escape character: \\x04");
+  for (const char c : msg) EXPECT_GE(static_cast<unsigned char>(c), 0x20u) << msg;
+}
+
 TEST(YamlInputs, ConfigPathsThatAreNotRegularFilesAreRefusedWithoutHanging) {
   char dir[] = "/tmp/hp-yaml-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);

@@ -28,8 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const hp::Settings s = hp::load_settings(path, overrides);
     if (s.resolved_yaml.empty()) hp::fuzz::finding("loaded settings without a resolved YAML");
-  } catch (const hp::UserError&) {
-    // The expected outcome for a bad config.
+  } catch (const hp::UserError& e) {
+    hp::fuzz::check_message(e.what());  // the expected outcome for a bad config
   }
   return 0;
 }

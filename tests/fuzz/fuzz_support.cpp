@@ -22,6 +22,8 @@ void remove_scratch_dir() {
   std::filesystem::remove_all(scratch_dir, ignored);
 }
 
+}  // namespace
+
 bool valid_utf8(const std::string& s) {
   for (std::size_t i = 0; i < s.size();) {
     const auto b = static_cast<unsigned char>(s[i]);
@@ -33,8 +35,6 @@ bool valid_utf8(const std::string& s) {
   }
   return true;
 }
-
-}  // namespace
 
 void finding(const std::string& what) {
   std::fprintf(stderr, "FUZZ FINDING: %s\n", what.c_str());

@@ -30,4 +30,7 @@ void check_assembly(const RawRows& rows, const std::string& key);
 
 [[noreturn]] void finding(const std::string& what);
 
+// Whether `s` is well-formed UTF-8.
+bool valid_utf8(const std::string& s);
+
 }  // namespace hp::fuzz
