@@ -33,9 +33,21 @@ print(" ".join(str(s.getsockname()[1]) for s in ss))')
 read -r HP_SLURMCTLD_PORT HP_SLURMD_PORT <<< "$ports"
 export HP_SLURMCTLD_PORT HP_SLURMD_PORT
 export HP_SLURM_CRED_EXPIRE=5  # a requeued job may start again after 5 s (Slurm's default: 120)
-trap '"$here/local_slurm.sh" stop "$tmp/slurm"; rm -rf "$tmp"' EXIT
-"$here/local_slurm.sh" start "$tmp/slurm" || exit 1
 export SLURM_CONF="$tmp/slurm/slurm.conf"
+# On any exit: cancel the jobs still there (their processes belong to slurmstepd, which
+# outlives slurmd), then stop the daemons by PID.
+cleanup() {
+  local jobs
+  jobs=$(squeue -h -o %i 2> /dev/null)
+  if [ -n "$jobs" ]; then
+    scancel $jobs 2> /dev/null
+    for _ in $(seq 50); do [ -z "$(squeue -h -o %i 2> /dev/null)" ] && break; sleep 0.2; done
+  fi
+  "$here/local_slurm.sh" stop "$tmp/slurm"
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+"$here/local_slurm.sh" start "$tmp/slurm" || exit 1
 # The jobs run this build's binary with the repository's job library; submitted from $tmp.
 export HYPERPETSC="$bin" HYPERPETSC_JOBS="$repo/jobs"
 export OMPI_MCA_btl_vader_single_copy_mechanism=none  # containers lack CMA permissions
@@ -84,7 +96,7 @@ YAML
 check $? "the uninterrupted reference run" err
 jid=$(sbatch --parsable --ntasks=2 --output="$tmp/run-%j.out" "$repo/jobs/run.sbatch" "$tmp/run.yaml" \
         --set run.dir="$tmp/preempted" --quiet)
-wait_for 120 rows_at_least "$tmp/preempted/metrics.csv" 3
+wait_for 180 rows_at_least "$tmp/preempted/metrics.csv" 3
 check $? "the run job is running (2 steps done)" "$tmp/run-$jid.out"
 scancel --signal=USR1 --batch "$jid"
 wait_for 180 job_ended "$jid"
@@ -106,7 +118,7 @@ check $? "final λ equals the uninterrupted run's (1e-12)"
 mkdir -p spool/incoming
 { problem 200 100 30; echo "outer: {optimizer: adam, iterations: 2}"; } > spool/incoming/job.yaml
 jid=$(sbatch --parsable --ntasks=2 --output="$tmp/spool-%j.out" "$repo/jobs/spool.sbatch" "$tmp/spool")
-wait_for 120 test -f spool/done/job.yaml
+wait_for 180 test -f spool/done/job.yaml
 touch spool/stop
 wait_for 60 job_ended "$jid"
 [ "$(job_state "$jid")" = COMPLETED ] && grep -q "COMPLETED" spool/results/job/summary.json
