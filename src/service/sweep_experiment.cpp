@@ -156,10 +156,13 @@ void run_sweep_experiment(MPI_Comm comm, const Settings& base, const RunRequest&
       MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_INT, MPI_MAX, group);
       return s;
     };
-    // The trial's own PETSc options on top of the command line's, gone after it.
+    // The trial's own PETSc options (the command line's still win), gone after it.
     std::unique_ptr<ScopedPetscOptions> scoped;
     apply_user_options(group, "the trial's petsc_options",
-                       [&] { scoped = std::make_unique<ScopedPetscOptions>(ts.petsc_options); });
+                       [&] {
+                         scoped = std::make_unique<ScopedPetscOptions>(ts.petsc_options + " " +
+                                                                       request.command_line_options);
+                       });
     TrialOutcome outcome;
     try {
       const TrialResult r = run_trial(group, ts, trial_dir, options);
