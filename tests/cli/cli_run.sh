@@ -5,9 +5,6 @@
 . "$(dirname "$0")/cli_common.sh" "$@"
 py=/usr/bin/python3
 
-check() {  # STATUS NAME
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
-}
 
 cat > "$tmp/run.yaml" <<YAML
 problem:
