@@ -70,7 +70,20 @@ class SpoolLock {
     if (fd_ < 0)
       throw UserError("spool " + quote_user_path(dir.string()) + ": cannot create " + quote_user_path(path) + " (" +
                       std::strerror(errno) + "); give --spool a writable folder");
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    // A service that was just stopped may still be on its way out: give it a few seconds.
+    int error = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+      error = ::flock(fd_, LOCK_EX | LOCK_NB) == 0 ? 0 : errno;
+      if (error != EWOULDBLOCK && error != EINTR) break;
+      ::usleep(100000);
+    }
+    if (error != 0 && error != EWOULDBLOCK && error != EINTR) {
+      ::close(fd_);
+      fd_ = -1;
+      throw UserError("spool " + quote_user_path(dir.string()) + ": cannot lock " + quote_user_path(path) + " (" +
+                      std::strerror(error) + "); give --spool a folder on a file system with locks");
+    }
+    if (error != 0) {
       char holder[128] = {0};
       const ssize_t got = ::pread(fd_, holder, sizeof holder - 1, 0);
       ::close(fd_);
@@ -213,18 +226,6 @@ void broadcast_turn(MPI_Comm comm, Turn& t) {
   broadcast_text(comm, t.job.config_path);
 }
 
-// Runs `f` on the coordinator; its hp::UserError is thrown on every rank.
-template <class F>
-void on_coordinator(MPI_Comm comm, F&& f) {
-  std::string err;
-  if (comm_rank(comm) == 0) try {
-      f();
-    } catch (const UserError& e) {
-      err = e.what();
-    }
-  agree_or_throw(comm, err);
-}
-
 }  // namespace
 
 int serve_spool(MPI_Comm comm, const std::string& dir, const SpoolJobRunner& run_job,
@@ -234,7 +235,7 @@ int serve_spool(MPI_Comm comm, const std::string& dir, const SpoolJobRunner& run
     if (coordinator && options.on_event) options.on_event(line);
   };
   std::unique_ptr<SpoolFolder> spool;
-  on_coordinator(comm, [&] {
+  on_rank_zero(comm, [&] {
     spool = std::make_unique<SpoolFolder>(dir);
     spool->open();
   });
@@ -242,7 +243,7 @@ int serve_spool(MPI_Comm comm, const std::string& dir, const SpoolJobRunner& run
   for (;;) {
     Turn turn;
     const int signal = stop_signal();  // collective: every rank asks at the same point
-    on_coordinator(comm, [&] {
+    on_rank_zero(comm, [&] {
       if (signal != 0) {
         turn.kind = Turn::stop;
         turn.signal = signal;
@@ -285,7 +286,7 @@ int serve_spool(MPI_Comm comm, const std::string& dir, const SpoolJobRunner& run
       error = e.what();
     }
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    on_coordinator(comm, [&] {
+    on_rank_zero(comm, [&] {
       char secs[32];
       std::snprintf(secs, sizeof secs, "%.2f", seconds);
       const std::string where = report.run_dir.empty() ? "" : "run folder: " + report.run_dir + "\n";

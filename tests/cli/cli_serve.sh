@@ -10,9 +10,6 @@ spool="$tmp/spool"
 services=""
 trap 'touch "$spool/stop" 2> /dev/null; for p in $services; do kill "$p" 2> /dev/null; done; rm -rf "$tmp"' EXIT
 
-check() {  # STATUS NAME
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
-}
 # wait_for SECONDS CONDITION...: polls the condition every 0.1 s.
 wait_for() {
   local deadline=$(( $(date +%s) + $1 )); shift

@@ -9,7 +9,8 @@
 //   DIR/done/       NAME.yaml and NAME.log (the run folder, times, the run's last line)
 //   DIR/failed/     NAME.yaml and NAME.error.txt (the error message and the run folder)
 //   DIR/stop        when it exists the service stops between jobs (and does not start)
-//   DIR/serve.lock  held by the serving process: one service per spool
+//   DIR/serve.lock  flock'ed by the serving process: one service per spool (a second
+//                   waits 5 s for one that is stopping, then is refused)
 //
 // A taken file keeps its name unless done/, failed/ or results/ already hold that name
 // (the same file submitted again): then it becomes NAME-2.yaml, NAME-3.yaml, ...
