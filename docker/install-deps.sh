@@ -11,9 +11,11 @@ set -eu
 # zlib1g-dev: the IDX reader's gzip decompression. dataset-fashion-mnist: the IDX files
 # (/usr/share/datasets/fashion-mnist/) of a data test and configs/fashion_mnist.yaml.
 # gnuplot-nox: `hyperpetsc report` draws its PNG plots with gnuplot (no X needed).
+# slurm-wlm, munge: the Slurm client for jobs/*.sbatch, and the daemons tests/slurm/ starts.
+# python3: the CLI tests check JSON and CSV outputs with Debian's /usr/bin/python3.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
       libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14 libsqlite3-dev zlib1g-dev dataset-fashion-mnist
-      gnuplot-nox"
+      gnuplot-nox slurm-wlm munge python3"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

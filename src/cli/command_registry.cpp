@@ -23,6 +23,12 @@ Registry<CommandEntry>& command_registry() {
        "list|show ID [--store PATH] [--json]", run_runs, /*takes_config=*/false},
       {"report", "PNG plots (gnuplot), report.md and a self-contained report.html of a run or sweep folder,\n"
        "written to RUN_DIR/report/", "RUN_DIR", run_report, /*takes_config=*/false},
+      {"serve",
+       "the spool service: runs each DIR/incoming/*.yaml in name order as `run` would (its\n"
+       "results in its run.dir, else DIR/results/<name>), filed under DIR/done/ or DIR/failed/\n"
+       "with a note; resumes DIR/running/ first. Exit 0 when DIR/stop appears, 75 after a\n"
+       "SIGTERM/SIGUSR1 (the job in hand checkpoints; serve again resumes it)",
+       "--spool DIR [--ranks-per-trial R] [--store PATH] [--quiet]", run_serve, /*takes_config=*/false},
   });
   return r;
 }

@@ -14,6 +14,7 @@ void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings) {
   request.quiet = cl.quiet;
   request.store = cl.store;
   request.ranks_per_trial = cl.ranks_per_trial;
+  for (const auto& o : cl.petsc) request.command_line_options += (request.command_line_options.empty() ? "" : " ") + o;
   request.pending_signal = [&signals] { return signals.pending(); };
   run_settings(comm, settings, request);
 }

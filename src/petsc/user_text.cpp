@@ -4,9 +4,6 @@
 
 namespace hp {
 
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i] (0 if invalid).
 std::size_t utf8_length(std::string_view s, std::size_t i) {
   const auto b = static_cast<unsigned char>(s[i]);
   std::size_t len = 0;
@@ -35,8 +32,6 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
   if (cp >= 0x80 && cp <= 0x9F) return 0;
   return len;
 }
-
-}  // namespace
 
 std::string quote_user_text(std::string_view text, std::size_t max_chars) {
   std::string out = "'";

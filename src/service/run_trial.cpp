@@ -34,17 +34,6 @@ const std::set<std::string>& resumable_changes() {
   return keys;
 }
 
-// Runs `f` on the coordinator only; its UserError reaches every rank.
-template <class F>
-void on_coordinator(MPI_Comm comm, F&& f) {
-  std::string err;
-  if (comm_rank(comm) == 0) try {
-      f();
-    } catch (const UserError& e) {
-      err = e.what();
-    }
-  agree_or_throw(comm, err);
-}
 
 std::string format_seconds(double s) {
   char buf[32];
@@ -170,7 +159,7 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
   extras.params_json = options.params_json;
   extras.resumed = options.resume;
   // 1. Before any computation: the folder (locked), what it holds, the store.
-  on_coordinator(comm, [&] {
+  on_rank_zero(comm, [&] {
     std::error_code ec;
     std::filesystem::create_directories(run_dir, ec);
     if (ec || !std::filesystem::is_directory(run_dir))
@@ -198,7 +187,7 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
   const std::map<std::string, std::string> config = flatten_config(parse_yaml(settings.resolved_yaml, "config"));
   if (options.resume) checkpoint = load_checkpoint(comm, run_dir, config, resumable_changes());
   const PetscInt first_step = checkpoint ? static_cast<PetscInt>(checkpoint->step) : 0;
-  on_coordinator(comm, [&] {
+  on_rank_zero(comm, [&] {
     c.out = std::make_unique<RunOutputs>(run_dir, options.resume, first_step);
     c.out->write_config(settings.resolved_yaml);
     c.terminal = options.progress && isatty(fileno(stdout));
@@ -281,7 +270,7 @@ TrialResult run_trial(MPI_Comm comm, const Settings& settings, const std::string
     }
     if (settings.run.refit) extras.refit = refit_metrics(comm, settings, session, result.final.step);
     const std::vector<double> lambda = session.gather_outer_on_zero(session.lambda());
-    on_coordinator(comm, [&] {
+    on_rank_zero(comm, [&] {
       c.heartbeat.reset();
       c.out->write_lambda(lambda);
       c.out->write_summary("COMPLETED", &result, ranks, "", extras);

@@ -26,17 +26,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Runs `f` on rank 0 of comm only; its UserError reaches every rank.
-template <class F>
-void on_root(MPI_Comm comm, F&& f) {
-  std::string err;
-  if (comm_rank(comm) == 0) try {
-      f();
-    } catch (const UserError& e) {
-      err = e.what();
-    }
-  agree_or_throw(comm, err);
-}
 
 std::string read_text(const fs::path& p) {
   std::ifstream in(p);
@@ -107,7 +96,7 @@ void run_sweep_experiment(MPI_Comm comm, const Settings& base, const RunRequest&
   // Before any trial: the sweep folder (locked against a second sweep), the store.
   std::unique_ptr<RunLock> lock;
   long long experiment = 0;
-  on_root(comm, [&] {
+  on_rank_zero(comm, [&] {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir))
@@ -139,7 +128,7 @@ void run_sweep_experiment(MPI_Comm comm, const Settings& base, const RunRequest&
     try {
       ts = trial_settings(base, trial);
     } catch (const UserError& e) {
-      on_root(group, [&] { record_unrunnable(trial_dir, store, experiment, trial, comm_size(group), e.what()); });
+      on_rank_zero(group, [&] { record_unrunnable(trial_dir, store, experiment, trial, comm_size(group), e.what()); });
       throw;
     }
     TrialOptions options;
@@ -156,10 +145,13 @@ void run_sweep_experiment(MPI_Comm comm, const Settings& base, const RunRequest&
       MPI_Allreduce(MPI_IN_PLACE, &s, 1, MPI_INT, MPI_MAX, group);
       return s;
     };
-    // The trial's own PETSc options on top of the command line's, gone after it.
+    // The trial's own PETSc options (the command line's still win), gone after it.
     std::unique_ptr<ScopedPetscOptions> scoped;
     apply_user_options(group, "the trial's petsc_options",
-                       [&] { scoped = std::make_unique<ScopedPetscOptions>(ts.petsc_options); });
+                       [&] {
+                         scoped = std::make_unique<ScopedPetscOptions>(ts.petsc_options + " " +
+                                                                       request.command_line_options);
+                       });
     TrialOutcome outcome;
     try {
       const TrialResult r = run_trial(group, ts, trial_dir, options);
@@ -175,7 +167,7 @@ void run_sweep_experiment(MPI_Comm comm, const Settings& base, const RunRequest&
   const SweepReport report = run_sweep(
       comm, ranks_per_trial, trials, [&](const TrialSpec& t) { return trial_finished(trial_folder(dir, t.index)); },
       run_one, [&request] { return request.pending_signal() != 0; });
-  on_root(comm, [&] { write_sweep_json(dir, trials, report); });
+  on_rank_zero(comm, [&] { write_sweep_json(dir, trials, report); });
   if (report.interrupted) {
     int sig = request.pending_signal();
     MPI_Allreduce(MPI_IN_PLACE, &sig, 1, MPI_INT, MPI_MAX, comm);

@@ -386,6 +386,26 @@ std::vector<std::string> split_key(const std::string& key) {
   return parts;
 }
 
+bool holds_a_mapping(const ConfigNode& n) {
+  if (n.is_map()) return true;
+  for (const auto& item : n.items)
+    if (holds_a_mapping(item)) return true;
+  return false;
+}
+
+// Whether every value of `t` sets a key the resolved base configuration has, to a value
+// without keys of its own: then no key can be unknown, whatever the values (the common
+// case, checked without loading anything).
+bool only_known_keys(const ConfigNode& resolved, const TrialSpec& t) {
+  for (const auto& v : t.values) {
+    if (holds_a_mapping(v.value)) return false;
+    const ConfigNode* at = &resolved;
+    for (const auto& part : split_key(v.key))
+      if (!(at = at->find(part))) return false;
+  }
+  return true;
+}
+
 ConfigNode base_tree(const Settings& base) {
   ConfigNode root = base.source;
   auto& e = root.entries;
@@ -436,6 +456,7 @@ std::vector<TrialSpec> sweep_trials(const Settings& base) {
   // Values already loaded alone (as their YAML at their key) that are no unknown key.
   std::set<std::string> known;
   for (const auto& t : trials) {
+    if (only_known_keys(resolved, t)) continue;
     try {
       load_with(base, root, t.values);
       continue;

@@ -5,9 +5,6 @@
 # Usage: cli_plugins.sh PLUGIN_BINARY NRANKS
 . "$(dirname "$0")/cli_common.sh" "$@"
 
-check() {  # NAME CONDITION_TEXT: prints ok/FAIL from the last command's status
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/out" "$tmp/err"; failures=$((failures+1)); fi
-}
 
 "$run_mpi" "$n" "$bin" --help > "$tmp/out" 2> "$tmp/err"
 grep -q "toy_quadratic .*test plugin" "$tmp/out" && grep -q "toy_aid_cg .*test plugin" "$tmp/out" \

@@ -9,9 +9,6 @@
 py=/usr/bin/python3
 other=$([ "$n" = 1 ] && echo 2 || echo 1)
 
-check() {  # STATUS NAME
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null | head -5; failures=$((failures+1)); fi
-}
 
 # λ stays above −4 here: lower, the adjoint system grows so ill-conditioned that CG's 60
 # iterations amplify rounding differences between rank counts to ~1e-7 in ĝ within a few

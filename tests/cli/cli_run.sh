@@ -5,9 +5,6 @@
 . "$(dirname "$0")/cli_common.sh" "$@"
 py=/usr/bin/python3
 
-check() {  # STATUS NAME
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; cat "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
-}
 
 cat > "$tmp/run.yaml" <<YAML
 problem:
@@ -154,6 +151,16 @@ check $? "decay without a geometric schedule is refused"
 "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/file/sub" > /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] && [ "$(grep -c 'hyperpetsc: error: run.dir' "$tmp/err")" = 1 ]
 check $? "an unwritable run.dir is refused"
+# The store is checked before any computation too: not an SQLite file, or not writable.
+printf 'not a database, just text\n' > "$tmp/text.db"
+cp "$tmp/text.db" "$tmp/text.before"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/s1" --store "$tmp/text.db" > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && [ "$(grep -c 'hyperpetsc: error:' "$tmp/err")" = 1 ] && grep -q "text.db" "$tmp/err" && cmp -s "$tmp/text.db" "$tmp/text.before" \
+  && [ ! -f "$tmp/s1/metrics.csv" ]
+check $? "a store that is not an SQLite file is refused and left untouched"
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/s2" --set store="$tmp/file/sub/runs.db" > /dev/null 2> "$tmp/err"
+[ $? -eq 2 ] && [ "$(grep -c 'hyperpetsc: error:' "$tmp/err")" = 1 ] && grep -q "runs.db" "$tmp/err" && [ ! -f "$tmp/s2/metrics.csv" ]
+check $? "an unwritable store is refused before any computation"
 "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set outer.optimizer=lbfgs > /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] && grep -q "outer.optimizer" "$tmp/err" && grep -q "adam | sgd" "$tmp/err"
 check $? "an unknown outer.optimizer lists the registry"

@@ -7,9 +7,6 @@
 . "$(dirname "$0")/cli_common.sh" "$@"
 py=/usr/bin/python3
 
-check() {  # STATUS NAME
-  if [ "$1" = 0 ]; then echo "ok   $2"; else echo "FAIL $2"; head -5 "$tmp/err" 2>/dev/null; failures=$((failures+1)); fi
-}
 
 cat > "$tmp/base.yaml" <<YAML
 problem:
@@ -53,6 +50,14 @@ assert len(t) == 6 and sorted(x["status"] for x in t) == ["COMPLETED"] * 4 + ["F
 assert len({x["experiment"] for x in t}) == 1
 PY
 check $? "the store holds the 6 trials under one experiment"
+ids=$($py -c "import json,sys; print(' '.join(str(x['id']) for x in json.load(open(sys.argv[1])) if x['status'] == 'COMPLETED'))" "$tmp/list")
+rows=0
+for id in $ids; do
+  r=$("$run_mpi" 1 "$bin" runs show "$id" --store "$tmp/runs.db" --json | $py -c "import json,sys; print(len(json.load(sys.stdin)['steps']))")
+  rows=$((rows + r))
+done
+[ "$rows" = 28 ]  # 4 completed trials x 7 steps, written by two groups at once (np2)
+check $? "no step row lost by concurrent writers (got $rows of 28)"
 
 # Trial 0 alone (all ranks, a plain run) equals trial 0 of the sweep (one rank per group).
 "$run_mpi" "$n" "$bin" run "$tmp/base.yaml" --set run.dir="$tmp/alone" --set hyperparameters.init=-4 --quiet > /dev/null 2> "$tmp/err"

@@ -53,6 +53,15 @@ const std::map<std::string, std::string> kDocumentedDefaults = {
     {"outer.patience", "0"},
     {"outer.tol", "0"},
     {"run.dir", ""},
+    {"run.checkpoint_every", "5"},
+    {"run.refit", "false"},
+    {"inner.tol", "0"},
+    {"inner.schedule", "constant"},
+    {"inner.decay", "0.9"},
+    {"inner.floor", "0"},
+    {"hypergradient.schedule", "constant"},
+    {"hypergradient.decay", "0.9"},
+    {"hypergradient.floor", "0"},
 };
 
 // Every (section, entry) of the tables with a plain default, visited generically.
@@ -94,12 +103,26 @@ TEST(KeyTables, EveryDefaultIsTheDocumentedOneAndReachesTheResolvedConfig) {
   const hp::Settings s = from_text(std::string(kBase) + "inner: {solver: heavy_ball}\n");
   // Keys that apply only to another choice are checked in a config that makes them apply.
   const hp::Settings sgd = from_text(std::string(kBase) + "outer: {optimizer: sgd}\n");
+  // Tolerance schedules: `schedule` applies with a tol, `decay` and `floor` with a geometric one.
+  const hp::Settings with_tol =
+      from_text(std::string(kBase) + "inner: {solver: heavy_ball, tol: 0.1}\nhypergradient: {tol: 0.1}\n");
+  const hp::Settings geometric = from_text(std::string(kBase) +
+                                           "inner: {tol: 0.1, schedule: geometric}\n"
+                                           "hypergradient: {tol: 0.1, schedule: geometric}\n");
+  auto config_for = [&](const std::string& key) -> const hp::Settings& {
+    if (key == "outer.momentum") return sgd;
+    if (key.size() > 9 && key.compare(key.size() - 9, 9, ".schedule") == 0) return with_tol;
+    if ((key.size() > 6 && key.compare(key.size() - 6, 6, ".decay") == 0) ||
+        (key.size() > 6 && key.compare(key.size() - 6, 6, ".floor") == 0))
+      return geometric;
+    return s;
+  };
   for (const auto& k : top_level_keys()) {
     auto doc = kDocumentedDefaults.find(k.key);
     ASSERT_NE(doc, kDocumentedDefaults.end()) << k.key << " is not in the documented list: add it deliberately";
     if (k.key == "inner.solver" || k.key == "problem.type") continue;  // set above
     EXPECT_EQ(k.default_text, doc->second) << k.key;
-    const hp::Settings& where = k.key == "outer.momentum" ? sgd : s;
+    const hp::Settings& where = config_for(k.key);
     const std::string written = doc->second.empty() ? "\"\"" : doc->second;  // an empty text is written quoted
     EXPECT_EQ(resolved_value(where.resolved_yaml, k.key), written) << k.key << "\n" << where.resolved_yaml;
   }

@@ -195,6 +195,8 @@ TEST(SweepSpec, BadSpecsNameTheFileLineAndFix) {
       {"sweep:\n  grid:\n    inner.bogus: [1, 2]\n", "unknown key", 0},
       {"sweep:\n  list:\n    - {inner.iterations: 3}\n    - {outer.learning_rat: 0.1}\n", "outer.learning_rat", 4},
       {"sweep:\n  grid:\n    bogus.key: [1]\n", "unknown key", 3},
+      // A known key whose value is a section with an unknown key.
+      {"sweep:\n  grid:\n    problem.train: [{format: synthetic, rowz: 5}]\n", "problem.train.rowz (line", 3},
       {"sweep:\n  grid:\n    hyperparameters.init.x: [1]\n", "'init' is not a section", 3},
       // A bad value in an earlier section must not hide an unknown key in a later one.
       {"sweep:\n  list:\n    - {inner.iterations: -1, outer.bogus: 1}\n", "outer.bogus", 3},

@@ -4,6 +4,8 @@
 #   export SLURM_CONF=DIR/slurm.conf      # then sbatch / squeue / srun as usual
 #   tests/slurm/local_slurm.sh stop DIR    # stops exactly the daemons it started (PIDs in DIR)
 # Needs the Debian packages slurm-wlm and munge, and root (slurmd runs jobs as their users).
+# HP_SLURM_CRED_EXPIRE (seconds, default Slurm's 120) is also how long a requeued job waits
+# before it may start again: tests set it short.
 set -euo pipefail
 action="${1:?usage: local_slurm.sh start|stop DIR}"
 dir="$(mkdir -p "${2:?usage: local_slurm.sh start|stop DIR}" && cd "$2" && pwd)"
@@ -44,7 +46,7 @@ SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
 CredType=cred/munge
-AuthInfo=socket=$dir/munge/munge.socket
+AuthInfo=socket=$dir/munge/munge.socket,cred_expire=${HP_SLURM_CRED_EXPIRE:-120}
 StateSaveLocation=$dir/spool/ctld
 SlurmdSpoolDir=$dir/spool/d
 SlurmctldPidFile=$dir/slurmctld.pid
@@ -57,6 +59,7 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 SelectType=select/cons_tres
 MpiDefault=pmix
+SchedulerParameters=sched_interval=1
 ReturnToService=2
 NodeName=localhost NodeAddr=127.0.0.1 CPUs=$cpus State=UNKNOWN
 PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:4

@@ -57,5 +57,7 @@ void run_run(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 void run_runs(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 // `report RUN_DIR`: plots, report.md and report.html in RUN_DIR/report (rank 0 works).
 void run_report(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
+// `serve --spool DIR`: the spool service (service/spool.hpp).
+void run_serve(MPI_Comm comm, const CommandLine& cl, const Settings& settings);
 
 }  // namespace hp

@@ -16,4 +16,9 @@ std::string quote_user_text(std::string_view text, std::size_t max_chars = 60);
 // but kept whole up to PATH_MAX bytes: a path cut at 60 bytes would lose its file name.
 std::string quote_user_path(std::string_view path);
 
+// Length of the valid, printable UTF-8 sequence starting at s[i]: 0 if it is not valid
+// UTF-8 (overlong, surrogate, truncated) or is a C1 control (U+0080..U+009F, which can act
+// as terminal escapes).
+std::size_t utf8_length(std::string_view s, std::size_t i);
+
 }  // namespace hp

@@ -16,6 +16,7 @@ struct RunRequest {
   bool quiet = false;         // --quiet: no progress lines (a sweep's status lines stay)
   std::string store;          // --store ("" = the configuration's `store`)
   int ranks_per_trial = 0;    // --ranks-per-trial (sweeps; 0 = every rank in one group)
+  std::string command_line_options;  // the PETSc options of the command line: they win over a trial's
   // The number of a stop signal this process received (0: none). Local: the run agrees
   // on it over its ranks.
   std::function<int()> pending_signal = [] { return 0; };
