@@ -13,9 +13,11 @@ set -eu
 # gnuplot-nox: `hyperpetsc report` draws its PNG plots with gnuplot (no X needed).
 # slurm-wlm, munge: the Slurm client for jobs/*.sbatch, and the daemons tests/slurm/ starts.
 # python3: the CLI tests check JSON and CSV outputs with Debian's /usr/bin/python3.
+# python3-optuna, python3-sklearn: the peer of bench/optuna_peer.sh (Optuna's TPE tuning
+# scikit-learn's LogisticRegression); benchmarks only.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
       libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14 libsqlite3-dev zlib1g-dev dataset-fashion-mnist
-      gnuplot-nox slurm-wlm munge python3"
+      gnuplot-nox slurm-wlm munge python3 python3-optuna python3-sklearn"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
