@@ -15,8 +15,8 @@
 # 4. `hyperpetsc report` of 1 and 2 (OUT/*/report/report.html);
 # then prints validation and test loss and accuracy side by side. The best shared λ is the
 # sweep trial with the lowest validation loss; the per-pixel run's line is its step with
-# the lowest validation loss. OUT is replaced (it belongs to this script). The run store is
-# OUT/runs.db. Environment: BUILD_DIR (default build), RANKS (default 2).
+# the lowest validation loss. OUT is replaced if this script made it (a non-empty folder
+# without its marker file is refused). The run store is OUT/runs.db. Environment: BUILD_DIR (default build), RANKS (default 2).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,8 +28,14 @@ RANKS=${RANKS:-2}
 [ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] ||
   { echo "fashion_mnist.sh: Fashion-MNIST is missing: apt-get install dataset-fashion-mnist" >&2; exit 2; }
 case "$OUT" in /*) ;; *) OUT=$ROOT/$OUT ;; esac
+MARKER=.made-by-examples-fashion_mnist
+if [ -d "$OUT" ] && [ -n "$(ls -A "$OUT")" ] && [ ! -f "$OUT/$MARKER" ]; then
+  echo "fashion_mnist.sh: $OUT is not empty and was not made by this script; give another folder" >&2
+  exit 2
+fi
 rm -rf "$OUT"
 mkdir -p "$OUT"
+touch "$OUT/$MARKER"
 HP=(tests/run_mpi.sh "$RANKS" "$BIN" run --store "$OUT/runs.db")
 START=$SECONDS
 phase() { printf '\n== %s (%d s so far)\n' "$1" $((SECONDS - START)); }
