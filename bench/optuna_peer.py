@@ -92,9 +92,11 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
     os.makedirs(work)
     storage = optuna.storages.JournalStorage(optuna.storages.JournalFileStorage(os.path.join(work, "journal.log")))
-    study = optuna.create_study(direction="minimize", storage=storage, study_name="peer",
-                                sampler=optuna.samplers.TPESampler(seed=a.seed))
+    optuna.create_study(direction="minimize", storage=storage, study_name="peer")
     t0 = time.perf_counter()  # CLOCK_MONOTONIC: the same clock in the forked workers
+
+    for i in range(a.jobs):
+        open(os.path.join(work, "trials-%d.jsonl" % i), "w").close()
 
     def worker(index):
         out = open(os.path.join(work, "trials-%d.jsonl" % index), "a")
@@ -128,10 +130,13 @@ def main():
     # At the budget, a fit still running is stopped: the peer gets exactly the budget.
     for p in procs:
         p.join(max(0.0, a.budget - (time.perf_counter() - t0)))
+    failed = [i for i, p in enumerate(procs) if not p.is_alive() and p.exitcode != 0]
     for p in procs:
         if p.is_alive():
             p.terminate()
         p.join()
+    if failed:
+        sys.exit("optuna_peer.py: worker %s failed before the budget (see its traceback above)" % failed)
     rows = []
     for i in range(a.jobs):
         with open(os.path.join(work, "trials-%d.jsonl" % i)) as f:
