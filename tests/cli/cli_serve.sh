@@ -132,6 +132,9 @@ check $? "serve without --spool is refused"
 [ $? = 2 ] && [ "$(grep -c 'give --spool a writable folder' "$tmp/err")" = 1 ]
 check $? "an unusable spool folder is refused"
 rm -f "$spool/stop"
+# The previous service's processes may still be going away on a loaded machine: start
+# when its lock is free, so the refusal below can only come from the second service.
+wait_for 120 flock -n "$spool/serve.lock" true
 "$run_mpi" "$n" "$bin" serve --spool "$spool" > "$tmp/out" 2> "$tmp/err" &
 pid=$!
 services="$services $pid"
