@@ -145,6 +145,10 @@ check $? "inner.tol stops the inner solver before its cap"
 "$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set inner.decay=0.5 > /dev/null 2> "$tmp/err"
 [ $? -eq 2 ] && grep -q "inner.decay" "$tmp/err" && grep -q "only used with" "$tmp/err"
 check $? "decay without a geometric schedule is refused"
+# A schedule in the file does not stop the command line from turning the tolerance off.
+"$run_mpi" "$n" "$bin" run "$tmp/run.yaml" --set run.dir="$tmp/tol0" --set inner.schedule=geometric \
+  --set inner.decay=0.5 --set inner.tol=0 --set outer.iterations=1 --quiet > /dev/null 2> "$tmp/err"
+check $? "tol 0 with a geometric schedule left in place runs (fixed t)"
 
 # Errors before any computation: exit 2, one message.
 : > "$tmp/file"

@@ -103,15 +103,12 @@ TEST(KeyTables, EveryDefaultIsTheDocumentedOneAndReachesTheResolvedConfig) {
   const hp::Settings s = from_text(std::string(kBase) + "inner: {solver: heavy_ball}\n");
   // Keys that apply only to another choice are checked in a config that makes them apply.
   const hp::Settings sgd = from_text(std::string(kBase) + "outer: {optimizer: sgd}\n");
-  // Tolerance schedules: `schedule` applies with a tol, `decay` and `floor` with a geometric one.
-  const hp::Settings with_tol =
-      from_text(std::string(kBase) + "inner: {solver: heavy_ball, tol: 0.1}\nhypergradient: {tol: 0.1}\n");
+  // Tolerance schedules: `decay` and `floor` apply with a geometric schedule.
   const hp::Settings geometric = from_text(std::string(kBase) +
                                            "inner: {tol: 0.1, schedule: geometric}\n"
                                            "hypergradient: {tol: 0.1, schedule: geometric}\n");
   auto config_for = [&](const std::string& key) -> const hp::Settings& {
     if (key == "outer.momentum") return sgd;
-    if (key.size() > 9 && key.compare(key.size() - 9, 9, ".schedule") == 0) return with_tol;
     if ((key.size() > 6 && key.compare(key.size() - 6, 6, ".decay") == 0) ||
         (key.size() > 6 && key.compare(key.size() - 6, 6, ".floor") == 0))
       return geometric;

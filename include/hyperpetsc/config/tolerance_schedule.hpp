@@ -49,12 +49,10 @@ KeyTable<S>&& add_tolerance_keys(KeyTable<S>&& table, ToleranceSchedule S::*m, c
     (s.*m).geometric = parse_choice(n, key, c()) == "geometric";
   };
   schedule.write = [m](const S& s) { return ConfigNode::make_scalar((s.*m).geometric ? "geometric" : "constant"); };
-  schedule.applies = [m](const S& s) {
-    return (s.*m).tol > 0 ? std::string() : std::string("only used with tol > 0");
-  };
-
+  // `schedule` (and decay, floor) may stay in a file while tol is set to 0 from the
+  // command line: they then have no effect.
   const auto only_geometric = [m](const S& s) {
-    return (s.*m).tol > 0 && (s.*m).geometric ? std::string() : std::string("only used with schedule: geometric");
+    return (s.*m).geometric ? std::string() : std::string("only used with schedule: geometric");
   };
   auto decay = key_entry<S>("decay", "number", "0.9", "geometric: the factor per outer step");
   const NumberRange decay_range = {0, 1, true, false};  // (0, 1]
