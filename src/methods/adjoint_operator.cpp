@@ -2,6 +2,7 @@
 #include <petscmat.h>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/methods/fused_cg.hpp"
 #include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 
@@ -15,12 +16,12 @@ struct ShellContext {
 };
 
 void apply(const ShellContext& ctx, bool flip, Vec x, Vec y) {
-  const bool use_vjp = ctx.transpose != flip;
-  if (use_vjp)
-    ctx.problem->map_vjp_inner(x, y);
-  else
-    ctx.problem->map_jvp_inner(x, y);
-  HP_CALL(VecAYPX(y, -1.0, x));  // y = x − J x
+  if (ctx.transpose != flip) {
+    ctx.problem->adjoint_apply(x, y);  // x − ∂_wΦᵀ x, folded into one product where it can
+    return;
+  }
+  ctx.problem->map_jvp_inner(x, y);
+  HP_CALL(VecAYPX(y, -1.0, x));  // y = x − ∂_wΦ x
 }
 
 void apply(Mat A, bool flip, Vec x, Vec y) {
@@ -35,6 +36,15 @@ PetscErrorCode shell_mult(Mat A, Vec x, Vec y) {
 
 PetscErrorCode shell_mult_transpose(Mat A, Vec x, Vec y) {
   return guard_callback([&] { apply(A, true, x, y); });
+}
+
+// KSP cgfused's product (fused_cg.hpp): the problem fuses p's update and ⟨p, Ap⟩.
+PetscErrorCode cg_product(Mat A, PetscScalar beta, Vec z, Vec p, Vec q, PetscScalar* pq) {
+  return guard_callback([&] {
+    ShellContext* ctx = nullptr;
+    HP_CALL(MatShellGetContext(A, &ctx));
+    *pq = ctx->problem->adjoint_cg_product(z, beta, p, q);
+  });
 }
 
 // Cleanup runs from destructors and throws nothing: plain PETSc error codes.
@@ -57,6 +67,9 @@ Mat create_operator(BilevelProblem& problem, Vec layout, bool transpose) {
                                reinterpret_cast<void (*)(void)>(shell_mult_transpose)));
   HP_CALL(MatShellSetOperation(A, MATOP_DESTROY, reinterpret_cast<void (*)(void)>(shell_destroy)));
   if (problem.jacobian_symmetric()) HP_CALL(MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE));
+  if (transpose)
+    HP_CALL(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(A), kFusedCGProduct,
+                                       static_cast<FusedCGProduct>(cg_product)));
   return A;
 }
 

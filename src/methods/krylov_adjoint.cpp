@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "hyperpetsc/methods/adjoint_solver.hpp"
+#include "hyperpetsc/methods/fused_cg.hpp"
 #include "hyperpetsc/petsc/callback_guard.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/user_options.hpp"
@@ -68,6 +69,7 @@ class KrylovAdjoint final : public AdjointSolver {
       out.reason = "CONVERGED_ITS";
       return out;
     }
+    register_fused_cg();  // before -adjoint_ksp_type is read
     Matrix A(create_adjoint_operator(problem, v));
     Krylov ksp;
     HP_CALL(KSPCreate(problem.comm(), ksp.out()));

@@ -2,6 +2,7 @@
 
 #include "hyperpetsc/methods/aid_method.hpp"
 #include "hyperpetsc/methods/exact_method.hpp"
+#include "hyperpetsc/methods/fused_cg.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/methods/itd_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
@@ -14,6 +15,7 @@ namespace {
 constexpr const char* kAidPrefix = "aid_";
 
 bool is_ksp_type(const std::string& type) {
+  register_fused_cg();
   // Ask PETSc's registry quietly: KSPSetType fails for unknown names.
   KSP ksp = nullptr;
   if (KSPCreate(PETSC_COMM_SELF, &ksp)) return false;
@@ -39,7 +41,7 @@ Registry<MethodEntry>& method_registry() {
        [] { return std::make_unique<AidMethod>("aid_fp", make_fixed_point_adjoint()); }},
       {"aid_neumann", "AID, Neumann series with k + 1 terms (= aid_fp with k + 1)", true,
        [] { return std::make_unique<AidMethod>("aid_neumann", make_fixed_point_adjoint(), 1); }},
-      krylov("aid_cg", KSPCG, "AID, k CG iterations (symmetric ∂_wΦ)"),
+      krylov("aid_cg", kFusedCG, "AID, k CG iterations (symmetric ∂_wΦ; fused KSP cgfused, -adjoint_ksp_type cg for PETSc's)"),
       krylov("aid_gmres", KSPGMRES, "AID, k GMRES iterations"),
       krylov("aid_cgne", KSPCGNE, "AID, CG on the normal equations"),
       {"aid_ksp", "AID with the KSP chosen by -adjoint_ksp_type (GMRES if unset)", false,

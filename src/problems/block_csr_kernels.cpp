@@ -8,12 +8,14 @@ namespace generic {
 void fused(const FusedStep&, PetscInt);
 void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
 void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
+void update_transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, double, PetscScalar*, PetscScalar*);
 }  // namespace generic
 #if defined(HP_HAVE_AVX2_KERNELS)
 namespace avx2 {
 void fused(const FusedStep&, PetscInt);
 void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
 void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
+void update_transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, double, PetscScalar*, PetscScalar*);
 }  // namespace avx2
 #endif
 
@@ -51,14 +53,24 @@ void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScal
   generic::transpose_times_block_add(A, c, x, y);
 }
 
+void csr_update_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* u, double beta,
+                                          PetscScalar* x, PetscScalar* y) {
+#if defined(HP_HAVE_AVX2_KERNELS)
+  if (use_avx2()) return avx2::update_transpose_times_block_add(A, c, u, beta, x, y);
+#endif
+  generic::update_transpose_times_block_add(A, c, u, beta, x, y);
+}
+
 const BlockCsrKernels& generic_block_csr_kernels() {
-  static const BlockCsrKernels k{generic::times_block, generic::fused, generic::transpose_times_block_add};
+  static const BlockCsrKernels k{generic::times_block, generic::fused, generic::transpose_times_block_add,
+                                 generic::update_transpose_times_block_add};
   return k;
 }
 
 const BlockCsrKernels* avx2_block_csr_kernels() {
 #if defined(HP_HAVE_AVX2_KERNELS)
-  static const BlockCsrKernels k{avx2::times_block, avx2::fused, avx2::transpose_times_block_add};
+  static const BlockCsrKernels k{avx2::times_block, avx2::fused, avx2::transpose_times_block_add,
+                                 avx2::update_transpose_times_block_add};
   if (use_avx2()) return &k;
 #endif
   return nullptr;

@@ -27,6 +27,10 @@ inline void finish_row(PetscInt i, Width width, const double* acc, PetscScalar* 
       break;
     }
   }
+  if (e.dot_acc) {
+    const PetscScalar* di = e.dot_with + static_cast<size_t>(i) * c;
+    for (int k = 0; k < c; ++k) e.dot_acc[k] += yi[k] * di[k];
+  }
 }
 
 template <int C>
@@ -51,6 +55,39 @@ void mult_transpose_add(const CsrView& A, const PetscScalar* x, PetscScalar* y) 
       const double v = A.a[p];
       PetscScalar* yr = y + static_cast<size_t>(A.ja[p]) * C;
       for (int k = 0; k < C; ++k) yr[k] += v * xi[k];
+    }
+  }
+}
+
+template <int C>
+void update_mult_transpose_add(const CsrView& A, const PetscScalar* u, double beta, PetscScalar* x, PetscScalar* y) {
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    double xi[C];
+    const PetscScalar* ui = u + static_cast<size_t>(i) * C;
+    PetscScalar* xo = x + static_cast<size_t>(i) * C;
+    if (beta == 0.0)
+      for (int k = 0; k < C; ++k) xi[k] = ui[k];
+    else
+      for (int k = 0; k < C; ++k) xi[k] = ui[k] + beta * xo[k];
+    for (int k = 0; k < C; ++k) xo[k] = xi[k];
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      PetscScalar* yr = y + static_cast<size_t>(A.ja[p]) * C;
+      for (int k = 0; k < C; ++k) yr[k] += v * xi[k];
+    }
+  }
+}
+
+void update_mult_transpose_add_any(const CsrView& A, PetscInt c, const PetscScalar* u, double beta, PetscScalar* x,
+                                   PetscScalar* y) {
+  for (PetscInt i = 0; i < A.rows; ++i) {
+    const PetscScalar* ui = u + static_cast<size_t>(i) * c;
+    PetscScalar* xi = x + static_cast<size_t>(i) * c;
+    for (PetscInt k = 0; k < c; ++k) xi[k] = beta == 0.0 ? ui[k] : ui[k] + beta * xi[k];
+    for (PetscInt p = A.ia[i]; p < A.ia[i + 1]; ++p) {
+      const double v = A.a[p];
+      PetscScalar* yr = y + static_cast<size_t>(A.ja[p]) * c;
+      for (PetscInt k = 0; k < c; ++k) yr[k] += v * xi[k];
     }
   }
 }
@@ -81,11 +118,13 @@ void mult_transpose_add_any(const CsrView& A, PetscInt c, const PetscScalar* x, 
 
 using MultFn = void (*)(const CsrView&, const PetscScalar*, PetscScalar*, const Epilogue&);
 using MultTFn = void (*)(const CsrView&, const PetscScalar*, PetscScalar*);
+using UpdateMultTFn = void (*)(const CsrView&, const PetscScalar*, double, PetscScalar*, PetscScalar*);
 
 template <int... Cs>
 struct Table {
   static constexpr MultFn mult_fns[] = {nullptr, &mult<Cs>...};
   static constexpr MultTFn mult_t_fns[] = {nullptr, &mult_transpose_add<Cs>...};
+  static constexpr UpdateMultTFn update_mult_t_fns[] = {nullptr, &update_mult_transpose_add<Cs>...};
 };
 using Kernels = Table<1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
                       23, 24, 25, 26, 27, 28, 29, 30, 31, 32>;
@@ -175,6 +214,14 @@ void transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* 
     Kernels::mult_t_fns[c](A, x, y);
   else
     mult_transpose_add_any(A, c, x, y);
+}
+
+void update_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* u, double beta,
+                                      PetscScalar* x, PetscScalar* y) {
+  if (c >= 1 && c <= kMaxSpecialised)
+    Kernels::update_mult_t_fns[c](A, u, beta, x, y);
+  else
+    update_mult_transpose_add_any(A, c, u, beta, x, y);
 }
 
 }  // namespace HP_KERNEL_NAMESPACE

@@ -7,6 +7,7 @@
 
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/lanczos.hpp"
+#include "hyperpetsc/petsc/local_dot.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
@@ -284,9 +285,7 @@ void FeatureL2Model::linearize(Vec w, Vec lambda) {
   HP_CALL(VecRestoreArrayRead(zt_, &z));
 }
 
-void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
-  mt_->scores(v, zt_);
-  zt_of_.clear();  // X·v is not the scores of any point
+void FeatureL2Model::curvature_of_scores() {
   const PetscScalar* z = nullptr;
   PetscScalar* r = nullptr;
   HP_CALL(VecGetArrayRead(zt_, &z));
@@ -297,12 +296,41 @@ void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
   }
   HP_CALL(VecRestoreArray(rt_, &r));
   HP_CALL(VecRestoreArrayRead(zt_, &z));
+}
+
+void FeatureL2Model::hessian_vector(Vec v, Vec out, double s_w, double s_g) {
+  mt_->scores(v, zt_);
+  zt_of_.clear();  // X·v is not the scores of any point
+  curvature_of_scores();
   back_and_combine(v, s_w, s_g, lin_penalty_, out);
 }
 
 void FeatureL2Model::map_vjp_inner(Vec v, Vec out) {
   // ∂_WΦ = I − η ∇²L, symmetric.
   hessian_vector(v, out, 1.0, -eta_);
+}
+
+void FeatureL2Model::adjoint_apply(Vec x, Vec y) {
+  // I − ∂_WΦᵀ = η ∇²L: the identity cancels, so one product and no cancellation error.
+  hessian_vector(x, y, 0.0, eta_);
+}
+
+double FeatureL2Model::adjoint_cg_product(Vec z, double beta, Vec p, Vec q) {
+  // The direction update rides on X·p's pass over p, ⟨p, q⟩ on the pass that writes q.
+  if (!mt_->update_and_scores(z, beta, p, zt_)) {
+    if (beta == 0.0)
+      HP_CALL(VecCopy(z, p));
+    else
+      HP_CALL(VecAYPX(p, beta, z));
+    mt_->scores(p, zt_);
+  }
+  zt_of_.clear();
+  curvature_of_scores();
+  for (PetscInt j = 0; j < local_features_; ++j) row_scale_[j] = eta_ * lin_penalty_[j];
+  double dot = 0;
+  if (mt_->back_combined(rt_, p, row_scale_.data(), eta_, q, &dot)) return dot;
+  back_and_combine(p, 0.0, eta_, lin_penalty_, q);
+  return local_dot(p, q);
 }
 
 void FeatureL2Model::map_vjp_outer(Vec v, Vec out) {

@@ -55,14 +55,34 @@ FeaturesDataOperator::~FeaturesDataOperator() {
 
 void FeaturesDataOperator::scores(Vec w, Vec z) const {
   LogScope scope(log_events().scores);
+  scores_of(nullptr, 0.0, w, z);
+}
+
+bool FeaturesDataOperator::update_and_scores(Vec u, double beta, Vec x, Vec z) const {
+  LogScope scope(log_events().scores);
+  scores_of(u, beta, x, z);
+  return true;
+}
+
+void FeaturesDataOperator::scores_of(Vec u, double beta, Vec w, Vec z) const {
   // z = (Xᵀ)ᵀ W: owned examples from the diagonal block, ghost examples' partial sums
-  // from the off-diagonal block, added into their owners.
-  const PetscScalar* pw = nullptr;
+  // from the off-diagonal block, added into their owners. With u: W = u + beta·W first,
+  // row by row in the diagonal block's pass (the ghost pass then reads the updated rows).
+  PetscScalar* pw = nullptr;
   PetscScalar* pz = nullptr;
-  HP_CALL(VecGetArrayRead(w, &pw));
+  const PetscScalar* pu = nullptr;
+  if (u) {
+    HP_CALL(VecGetArray(w, &pw));
+    HP_CALL(VecGetArrayRead(u, &pu));
+  } else {
+    HP_CALL(VecGetArrayRead(w, const_cast<const PetscScalar**>(&pw)));
+  }
   HP_CALL(VecSet(z, 0.0));
   HP_CALL(VecGetArray(z, &pz));
-  csr_transpose_times_block_add(diag_csr_, c_, pw, pz);
+  if (u)
+    csr_update_transpose_times_block_add(diag_csr_, c_, pu, beta, pw, pz);
+  else
+    csr_transpose_times_block_add(diag_csr_, c_, pw, pz);
   HP_CALL(VecRestoreArray(z, &pz));
   if (parallel_) {
     PetscScalar* pg = nullptr;
@@ -71,7 +91,12 @@ void FeaturesDataOperator::scores(Vec w, Vec z) const {
     csr_transpose_times_block_add(offd_csr_, c_, pw, pg);
     HP_CALL(VecRestoreArray(ghost_buffer_, &pg));
   }
-  HP_CALL(VecRestoreArrayRead(w, &pw));
+  if (u) {
+    HP_CALL(VecRestoreArrayRead(u, &pu));
+    HP_CALL(VecRestoreArray(w, &pw));
+  } else {
+    HP_CALL(VecRestoreArrayRead(w, const_cast<const PetscScalar**>(&pw)));
+  }
   if (parallel_) {  // reduce the partial scores into their owners
     HP_CALL(VecScatterBegin(ghost_scatter_, ghost_buffer_, z, ADD_VALUES, SCATTER_REVERSE));
     HP_CALL(VecScatterEnd(ghost_scatter_, ghost_buffer_, z, ADD_VALUES, SCATTER_REVERSE));
@@ -83,7 +108,7 @@ void FeaturesDataOperator::back(Vec r, Vec out) const {
 }
 
 bool FeaturesDataOperator::back_combined(Vec r, Vec w, const double* row_scale, double beta,
-                                         Vec out) const {
+                                         Vec out, double* dot) const {
   LogScope scope(log_events().back);
   Epilogue first, ghosts;
   ghosts.mode = Epilogue::add;
@@ -95,6 +120,13 @@ bool FeaturesDataOperator::back_combined(Vec r, Vec w, const double* row_scale, 
     first.beta = beta;
     first.row_scale = row_scale;
     first.w = pw;
+  }
+  if (dot) {  // in the pass that finishes each row: the ghosts' when there are any
+    if (!w) throw PetscFailure(PETSC_ERR_ARG_WRONG, "back_combined: dot needs w", __FILE__, __LINE__);
+    dot_lanes_.assign(static_cast<size_t>(c_), 0.0);
+    Epilogue& last = parallel_ ? ghosts : first;
+    last.dot_acc = dot_lanes_.data();
+    last.dot_with = pw;
   }
   if (parallel_) HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
   const PetscScalar* pr = nullptr;
@@ -112,6 +144,10 @@ bool FeaturesDataOperator::back_combined(Vec r, Vec w, const double* row_scale, 
   }
   HP_CALL(VecRestoreArray(out, &po));
   if (w) HP_CALL(VecRestoreArrayRead(w, &pw));
+  if (dot) {
+    *dot = 0;
+    for (double lane : dot_lanes_) *dot += lane;
+  }
   return true;
 }
 

@@ -58,6 +58,15 @@ class BilevelProblem {
   virtual void map_vjp_outer(Vec v, Vec out) = 0;   // ∂_λΦᵀ v   (out in λ space)
   virtual bool jacobian_symmetric() const = 0;      // ∂_wΦ = ∂_wΦᵀ (CG is valid)
 
+  // y = x − ∂_wΦᵀ x, AID's operator, at the linearisation point. The default is
+  // map_vjp_inner and one more pass; a problem may fold the difference into its product.
+  virtual void adjoint_apply(Vec x, Vec y);
+  // One product of a conjugate-gradient iteration on that operator A: p = z + beta·p
+  // (p = z when beta = 0, whatever p held), q = A p, and this rank's share of ⟨p, q⟩.
+  // A problem may fuse the direction update and the dot product into the product's
+  // passes over w (KSP "cgfused", methods/fused_cg.hpp, uses this).
+  virtual double adjoint_cg_product(Vec z, double beta, Vec p, Vec q);
+
   // Optional: the linearisation at the w of the most recent apply_map (nullptr: none),
   // and restoring it, equivalent to linearize(w, λ) with that w.
   virtual std::unique_ptr<Linearization> capture_linearization() { return nullptr; }

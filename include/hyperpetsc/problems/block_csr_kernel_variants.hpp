@@ -10,6 +10,8 @@ struct BlockCsrKernels {
   void (*times_block)(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
   void (*fused_step)(const FusedStep&, PetscInt);
   void (*transpose_times_block_add)(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
+  void (*update_transpose_times_block_add)(const CsrView&, PetscInt, const PetscScalar*, double, PetscScalar*,
+                                           PetscScalar*);
 };
 
 // Compiled for the compiler's baseline instruction set.

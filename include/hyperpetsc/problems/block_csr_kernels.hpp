@@ -19,11 +19,16 @@ struct CsrView {
 //   add:       y[i,:] += beta·s_i
 //   combine:   y[i,:] = row_scale[i]·w[i,:] + beta·s_i   (fuses a gradient step's update
 //              into the product, saving a full pass over the d×c vectors)
+// With dot_acc (c doubles, caller-zeroed): also dot_acc[k] += y[i,k]·dot_with[i,k] after
+// the row is final, so a Krylov method's ⟨p, A p⟩ costs no extra pass (the caller sums the
+// c lanes; per-lane accumulation keeps the loop free of a serial dependency).
 struct Epilogue {
   enum Mode { overwrite, add, combine } mode = overwrite;
   double beta = 1.0;
   const double* row_scale = nullptr;
   const PetscScalar* w = nullptr;
+  double* dot_acc = nullptr;
+  const PetscScalar* dot_with = nullptr;
 };
 
 void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y,
@@ -49,5 +54,11 @@ void csr_fused_step(const FusedStep& f, PetscInt c);
 
 // y[ja_p,:] += a_p x[i,:] for every row i (y must be initialised by the caller).
 void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y);
+
+// The same product of an updated x: first x[i,:] = u[i,:] + beta·x[i,:] (x[i,:] = u[i,:]
+// when beta = 0, whatever x held), stored, then y[ja_p,:] += a_p x[i,:]: a Krylov
+// direction update (p = z + β p) and the product with it in one pass.
+void csr_update_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* u, double beta,
+                                          PetscScalar* x, PetscScalar* y);
 
 }  // namespace hp

@@ -26,11 +26,15 @@ class DataOperator {
   virtual void scores(Vec w, Vec z) const = 0;  // z = X·W   (n·c)
   virtual void back(Vec r, Vec out) const = 0;  // out = Xᵀ·R (d·c)
   // out[j,:] = row_scale[j]·w[j,:] + beta·(Xᵀ·R)[j,:] in one pass; returns false, doing
-  // nothing, when the layout cannot fuse (the caller then combines).
+  // nothing, when the layout cannot fuse (the caller then combines). With `dot`, also
+  // *dot = this rank's share of ⟨out, w⟩, in the same pass.
   virtual bool back_combined(Vec /*r*/, Vec /*w*/, const double* /*row_scale*/, double /*beta*/,
-                             Vec /*out*/) const {
+                             Vec /*out*/, double* /*dot*/ = nullptr) const {
     return false;
   }
+  // x = u + beta·x (x = u when beta = 0) and z = X·x in one pass over x; false, doing
+  // nothing, when the layout cannot fuse.
+  virtual bool update_and_scores(Vec /*u*/, double /*beta*/, Vec /*x*/, Vec /*z*/) const { return false; }
   // back_combined and, in the same pass, z_out = X·out; false, doing nothing, when the
   // layout cannot fuse.
   virtual bool step_and_scores(Vec /*r*/, Vec /*w*/, const double* /*row_scale*/,

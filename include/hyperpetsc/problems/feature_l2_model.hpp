@@ -51,6 +51,8 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void map_jvp_inner(Vec v, Vec out) override { map_vjp_inner(v, out); }
   void map_vjp_outer(Vec v, Vec out) override;
   bool jacobian_symmetric() const override { return true; }
+  void adjoint_apply(Vec x, Vec y) override;
+  double adjoint_cg_product(Vec z, double beta, Vec p, Vec q) override;
   std::unique_ptr<Linearization> capture_linearization() override;
   void restore_linearization(Vec w, Vec lambda, const Linearization* saved) override;
 
@@ -94,6 +96,7 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void combine_with_penalty(Vec w, Vec xtr, double s_w, double s_g, Vec out, const std::vector<double>* pen = nullptr) const;
   void update_penalty(Vec lambda);
   void hessian_vector(Vec v, Vec out, double s_w, double s_g);
+  void curvature_of_scores();  // rt_ = (loss Hessian at the linearisation point)·zt_
   void set_linearization_point(Vec w, Vec lambda);
   void train_scores(Vec w);  // zt_ = X·w, reusing the fused step's result when it is w's
   void val_scores(Vec w);    // zv_ = X_val·w unless it holds that already
