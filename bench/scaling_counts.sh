@@ -3,13 +3,17 @@
 # step, measured with -log_view at 2, 4 and 8 ranks (oversubscribed: counts only, no
 # timings) and compared with the formulas of docs/scaling.md (bench/scaling_model.py).
 #
-# Usage: bench/scaling_counts.sh [BUILD_DIR] [OUT.md]   (defaults: build,
-#        bench/results/scaling_counts.md). Runs from the repository root, ~2 minutes.
+# Usage: bench/scaling_counts.sh [--quick] [BUILD_DIR] [OUT.md]   (defaults: build,
+#        bench/results/scaling_counts.md). ~2 minutes; --quick (the ctest
+#        bench_scaling_counts): 4 ranks, t = 2 and 4, 8 runs, ~20 s.
+# Exits 1 when a measured count differs from the prediction (scaling_model.py --check).
 #
-# Each (data, layout, p) runs aid_cg at t = k = 10 and 20 and itd at t = 10 and 20; the
-# difference of an event's counts over the 10 extra steps is the per-step count, so
+# Each (data, layout, p) runs aid_cg at t = k = T1 and T2 and itd at t = T1 and T2; the
+# difference of an event's counts over the T2 − T1 extra steps is the per-step count, so
 # set-up, the first product and the last CG iteration's skipped dot product cancel.
 set -eu
+RANKS="2 4 8"; T1=10; T2=20; QUICK=0
+if [ "${1:-}" = --quick ]; then QUICK=1; RANKS=4; T1=2; T2=4; shift; fi
 BUILD="${1:-build}"
 OUT="${2:-bench/results/scaling_counts.md}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -31,20 +35,25 @@ run() {  # data config layout ranks method t
   fi
 }
 
-for p in 2 4 8; do
-  for layout in rows features; do
-    for m in aid itd; do for t in 10 20; do
-      run text bench/configs/scaling_text_small.yaml "$layout" "$p" "$m" "$t"
-    done; done
+TEXT=bench/configs/scaling_text_small.yaml DENSE=bench/configs/scaling_dense_small.yaml
+if [ "$QUICK" = 1 ]; then  # the layouts' products and CG once each; ITD on features only
+  for t in $T1 $T2; do
+    run text "$TEXT" features 4 aid "$t"; run text "$TEXT" features 4 itd "$t"
+    run text "$TEXT" rows 4 aid "$t"; run dense "$DENSE" dense 4 aid "$t"
   done
-  for layout in dense rows; do
-    for m in aid itd; do for t in 10 20; do
-      run dense bench/configs/scaling_dense_small.yaml "$layout" "$p" "$m" "$t"
-    done; done
+else
+  for p in $RANKS; do
+    for layout in rows features; do
+      for m in aid itd; do for t in $T1 $T2; do run text "$TEXT" "$layout" "$p" "$m" "$t"; done; done
+    done
+    for layout in dense rows; do
+      for m in aid itd; do for t in $T1 $T2; do run dense "$DENSE" "$layout" "$p" "$m" "$t"; done; done
+    done
   done
-done
+fi
 
 mkdir -p "$(dirname "$OUT")"
+status=0
 {
   echo "# Communication per step: predicted (docs/scaling.md) vs measured (-log_view)"
   echo
@@ -52,9 +61,10 @@ mkdir -p "$(dirname "$OUT")"
   echo "PETSc 3.18, Open MPI, oversubscribed on $(nproc) cores (counts only). Data:"
   echo "bench/configs/scaling_text_small.yaml (n = 1000, d = 13000, c = 20, 50 nonzeros a row,"
   echo "Zipf columns) and bench/configs/scaling_dense_small.yaml (n = 2000, d = 196, c = 10)."
-  echo "Per step = (count at t = 20 − count at t = 10) / 10 of the events HpInnerSolve,"
+  echo "Per step = (count at t = $T2 − count at t = $T1) / $((T2 - T1)) of the events HpInnerSolve,"
   echo "KSPSolve and HpItdBackward."
   echo
-  python3 bench/scaling_model.py counts "$WORK"
+  python3 bench/scaling_model.py counts --check "$WORK" || status=$?
 } > "$OUT"
 cat "$OUT"
+exit "${status:-0}"

@@ -258,6 +258,7 @@ def counts_command(args):
     out.append("| data | layout | p | phase | messages/step pred | meas | bytes/step pred | meas | reductions/step pred | meas |")
     out.append("| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     worst = 0.0
+    failures = []
     for data, layout, p in keys:
         shape = CASES[data]
         for method, event, phase, model in (
@@ -277,12 +278,17 @@ def counts_command(args):
             c = model(shape, layout, p)
             pred = (c.messages, c.bytes_total, c.logged_reductions)
             pred_bytes = fmt_bytes(pred[1])
+            logged = pred[1]
             if c.collectives:  # what the log sees of them: MPI_Iscatterv's receive counts
                 logged = shape.d * shape.c * BYTES / 2.0
                 pred_bytes = "%s logged†" % fmt_bytes(logged)
-                worst = max(worst, abs(meas[1] - logged) / logged)
-            elif pred[1] > 0:
-                worst = max(worst, abs(meas[1] - pred[1]) / pred[1])
+            error = abs(meas[1] - logged) / logged if logged > 0 else abs(meas[1])
+            worst = max(worst, error)
+            # Messages: the model's expected neighbour count is exact when every pair of
+            # ranks exchanges (these sizes); bytes: the sparsity model's expectation.
+            if abs(meas[0] - pred[0]) > 0.5 or abs(meas[2] - pred[2]) > 1e-9 or error > 0.02:
+                failures.append("%s %s p=%d %s: predicted %s, measured %s" % (
+                    shape.name, layout, p, phase, pred, meas))
             out.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
                 shape.name, layout, p, phase, fmt_int(pred[0]), fmt_int(meas[0]),
                 pred_bytes, fmt_bytes(meas[1]), fmt_int(pred[2]), fmt_int(meas[2])))
@@ -296,6 +302,13 @@ def counts_command(args):
                " halved by the sends-and-receives convention); their real volume is in"
                " docs/scaling.md." % (100 * worst))
     print("\n".join(out))
+    if not keys:
+        failures.append("no -log_view detail files in " + args.logdir)
+    if args.check and failures:
+        sys.stderr.write("scaling_model counts: the formulas no longer match -log_view (update docs/scaling.md"
+                         " and this model, e.g. CG_REDUCTIONS_PER_ITERATION):\n  " + "\n  ".join(failures) + "\n")
+        return 1
+    return 0
 
 
 # ---------------------------------------------------------------------------------------
@@ -426,6 +439,7 @@ def main():
     sub = ap.add_subparsers(dest="command", required=True)
     c = sub.add_parser("counts", help="predicted vs measured counts from -log_view detail files")
     c.add_argument("logdir")
+    c.add_argument("--check", action="store_true", help="exit 1 when a count differs from the prediction")
     c.set_defaults(func=counts_command)
     p = sub.add_parser("project", help="strong and weak scaling projection to --max-ranks")
     p.add_argument("--news20-inner-ms", type=float, required=True)
@@ -443,7 +457,7 @@ def main():
     p.add_argument("--beta-shm", type=float, default=5.0, help="one rank's shared-memory copy bandwidth, GB/s")
     p.set_defaults(func=project_command)
     args = ap.parse_args()
-    args.func(args)
+    return args.func(args)
 
 
 if __name__ == "__main__":
