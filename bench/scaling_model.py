@@ -6,7 +6,8 @@ Plain python3 (no numpy). Two sub-commands:
   counts LOGDIR    predicted vs measured messages, bytes and reductions per inner step,
                    per adjoint (CG) iteration and per ITD backward step, from the
                    -log_view :FILE:ascii_info_detail files bench/scaling_counts.sh writes;
-  project          time per inner step / adjoint iteration and parallel efficiency at
+  project --case news20,features,INNER_MS,CG_MS --case ...
+                   time per inner step / adjoint iteration and parallel efficiency at
                    p = 1, 2, 4, ..., 256 from measured single-rank step times and a stated
                    machine model (docs/scaling.md explains every term).
 
@@ -382,10 +383,16 @@ PROJECTIONS = {
 def project_command(args):
     mach = Machine(args)
     ps = [2 ** k for k in range(0, int(math.log2(args.max_ranks)) + 1)]
-    cases = [("news20", "features", args.news20_inner_ms, args.news20_cg_ms),
-             ("news20", "rows", args.news20_inner_ms, args.news20_cg_ms),
-             ("dense", "dense", args.dense_inner_ms, args.dense_cg_ms),
-             ("dense", "rows", args.dense_inner_ms, args.dense_cg_ms)]
+    cases = []
+    for spec in args.case:
+        try:
+            name, layout, t_inner, t_cg = spec.split(",")
+            if name not in PROJECTIONS or layout not in ("rows", "features", "dense"):
+                raise ValueError
+            cases.append((name, layout, float(t_inner), float(t_cg)))
+        except ValueError:
+            raise SystemExit("--case %r: expected PROBLEM,LAYOUT,INNER_MS,CG_MS with PROBLEM one of %s"
+                             % (spec, ", ".join(PROJECTIONS)))
     out = []
     for mode in ("strong", "weak"):
         out.append("### %s scaling%s" % (mode.capitalize(), "" if mode == "strong" else
@@ -442,15 +449,14 @@ def main():
     c.add_argument("--check", action="store_true", help="exit 1 when a count differs from the prediction")
     c.set_defaults(func=counts_command)
     p = sub.add_parser("project", help="strong and weak scaling projection to --max-ranks")
-    p.add_argument("--news20-inner-ms", type=float, required=True)
-    p.add_argument("--news20-cg-ms", type=float, required=True)
-    p.add_argument("--dense-inner-ms", type=float, required=True)
-    p.add_argument("--dense-cg-ms", type=float, required=True)
+    p.add_argument("--case", action="append", required=True, metavar="PROBLEM,LAYOUT,INNER_MS,CG_MS",
+                   help="a problem (news20 or dense), a layout and its measured 1-rank ms per inner step"
+                        " and per CG iteration; repeat for each line of the tables")
     p.add_argument("--max-ranks", type=int, default=256)
     p.add_argument("--ranks-per-node", type=int, default=16,
                    help="ranks per node (memory-bound: more than node-bw/core-bw ranks add nothing)")
     p.add_argument("--node-bw", type=float, default=200.0, help="node STREAM triad, GB/s")
-    p.add_argument("--core-bw", type=float, default=12.0, help="one core's STREAM triad, GB/s")
+    p.add_argument("--core-bw", type=float, default=7.4, help="one core's STREAM triad, GB/s (bench/stream_triad here)")
     p.add_argument("--alpha-net", type=float, default=1.5, help="InfiniBand latency, µs")
     p.add_argument("--alpha-shm", type=float, default=0.5, help="shared-memory latency, µs")
     p.add_argument("--beta-net", type=float, default=12.5, help="node injection bandwidth, GB/s (HDR100)")
