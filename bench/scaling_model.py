@@ -199,6 +199,14 @@ def cg_iteration_counts(shape, layout, p):
     return StepCounts(ex, coll, CG_REDUCTIONS_PER_ITERATION, CG_REDUCTION_DOUBLES)
 
 
+def itd_forward_counts(shape, layout, p):
+    """ITD's forward step: an inner step, plus the set-up of its stored iterate (the
+    trajectory's t + 1 Vecs are made with VecCreateMPIWithArray before the loop, one
+    collective each in PetscLayoutSetUp): logged in HpInnerSolve, once per hypergradient."""
+    ex, coll = product_counts(shape, layout, p)
+    return StepCounts(ex, coll, 1, 1)
+
+
 def itd_backward_counts(shape, layout, p):
     ex, coll = product_counts(shape, layout, p)
     return StepCounts(ex, coll, 0, 1)  # one allreduce more with hyperparameters.shared
@@ -262,10 +270,11 @@ def counts_command(args):
     failures = []
     for data, layout, p in keys:
         shape = CASES[data]
-        for method, event, phase, model in (
-                ("aid", "HpInnerSolve", "inner step", inner_step_counts),
-                ("aid", "KSPSolve", "CG iteration", cg_iteration_counts),
-                ("itd", "HpItdBackward", "ITD backward step", itd_backward_counts)):
+        for method, event, phase, model, checked in (
+                ("aid", "HpInnerSolve", "inner step", inner_step_counts, True),
+                ("aid", "KSPSolve", "CG iteration", cg_iteration_counts, True),
+                ("itd", "HpInnerSolve", "ITD forward step‡", itd_forward_counts, False),
+                ("itd", "HpItdBackward", "ITD backward step", itd_backward_counts, True)):
             lo_hi = sorted(t for (dd, ll, pp, mm, t) in runs if (dd, ll, pp, mm) == (data, layout, p, method))
             if len(lo_hi) < 2:
                 continue
@@ -287,7 +296,7 @@ def counts_command(args):
             worst = max(worst, error)
             # Messages: the model's expected neighbour count is exact when every pair of
             # ranks exchanges (these sizes); bytes: the sparsity model's expectation.
-            if abs(meas[0] - pred[0]) > 0.5 or abs(meas[2] - pred[2]) > 1e-9 or error > 0.02:
+            if checked and (abs(meas[0] - pred[0]) > 0.5 or abs(meas[2] - pred[2]) > 1e-9 or error > 0.02):
                 failures.append("%s %s p=%d %s: predicted %s, measured %s" % (
                     shape.name, layout, p, phase, pred, meas))
             out.append("| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |" % (
@@ -301,7 +310,9 @@ def counts_command(args):
                " MPI_Iscatterv) are no point-to-point messages to PETSc's log: it counts each as"
                " a reduction and logs only the scatter's receive lengths (d·c·8 B over all ranks,"
                " halved by the sends-and-receives convention); their real volume is in"
-               " docs/scaling.md." % (100 * worst))
+               " docs/scaling.md. ‡ Not checked (being reworked in issue 8 item 4): the one"
+               " reduction is the set-up of the stored iterate (VecCreateMPIWithArray), made"
+               " before the loop, not communication inside the step." % (100 * worst))
     print("\n".join(out))
     if not keys:
         failures.append("no -log_view detail files in " + args.logdir)
