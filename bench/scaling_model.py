@@ -415,10 +415,8 @@ def project_command(args):
             base = PROJECTIONS[name]
             for p in ps:
                 shape = base if mode == "strong" else Shape(base.name, base.n * p, base.d, base.c, base.m, base.s)
-                if shape.m is not None and mode == "weak":
-                    shape._pi = base.pi()  # same column distribution (d fixed)
-                elif shape.m is not None:
-                    shape._pi = base.pi()
+                if not shape.dense:
+                    shape._pi = base.pi()  # d fixed: the same column distribution
                 scale = 1.0 if mode == "strong" else float(p)  # total work grows with n
                 ic = inner_step_counts(shape, layout, p)
                 cc = cg_iteration_counts(shape, layout, p)
