@@ -28,7 +28,7 @@ import sys
 # PETSc 3.18). Set-up: 2 (||r0||, r0'z0); the last iteration skips r'z.
 # >>> LEAD: update this one number when the fused CG lands (e.g. 1 for a single-reduction
 # >>> CG that packs its dot products into one MPI_Allreduce of 2-3 doubles). <<<
-CG_REDUCTIONS_PER_ITERATION = 3
+CG_REDUCTIONS_PER_ITERATION = 2  # KSP cgfused with PCNONE: <p,Ap> and |r|^2
 CG_REDUCTION_DOUBLES = 1  # doubles per reduction; a fused CG packs 2-3 into one
 
 # The inner loop's only reduction: the divergence monitor (one MPI_Allreduce of 2 doubles)
