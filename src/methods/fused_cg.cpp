@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "hyperpetsc/petsc/error.hpp"  // PETSC_SUCCESS on PETSc 3.18
+#include "hyperpetsc/petsc/log_events.hpp"
 
 namespace hp {
 
@@ -19,6 +20,7 @@ PetscErrorCode update_solution_and_residual(Vec x, Vec p, Vec r, Vec q, PetscSca
   PetscScalar *px = nullptr, *pr = nullptr;
   const PetscScalar *pp = nullptr, *pq = nullptr;
   PetscFunctionBeginUser;
+  LogScope scope(log_events().cg_update);
   PetscCall(VecGetLocalSize(x, &n));
   PetscCall(VecGetArray(x, &px));
   PetscCall(VecGetArray(r, &pr));

@@ -9,6 +9,8 @@ const LogEvents& log_events() {
     PetscClassIdRegister("HyperPETSc", &id);
     PetscLogEventRegister("HpXTimesW", id, &e.scores);
     PetscLogEventRegister("HpXtTimesR", id, &e.back);
+    PetscLogEventRegister("HpFusedStep", id, &e.fused_step);  // a gradient step + the next X·W
+    PetscLogEventRegister("HpCGUpdate", id, &e.cg_update);    // cgfused's x, r, ‖r‖² pass
     PetscLogEventRegister("HpLossGrad", id, &e.loss);
     PetscLogEventRegister("HpLossHessVec", id, &e.curvature);
     PetscLogEventRegister("HpPenaltyStep", id, &e.penalty);

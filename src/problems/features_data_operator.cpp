@@ -153,7 +153,7 @@ bool FeaturesDataOperator::back_combined(Vec r, Vec w, const double* row_scale, 
 
 bool FeaturesDataOperator::step_and_scores(Vec r, Vec w, const double* row_scale, double beta,
                                            Vec out, Vec z_out) const {
-  LogScope scope(log_events().back);
+  LogScope scope(log_events().fused_step);
   if (parallel_) {
     HP_CALL(VecScatterBegin(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));
     HP_CALL(VecScatterEnd(ghost_scatter_, r, ghost_buffer_, INSERT_VALUES, SCATTER_FORWARD));

@@ -5,7 +5,7 @@
 namespace hp {
 
 struct LogEvents {
-  PetscLogEvent scores, back, loss, curvature, penalty, inner_step, adjoint, itd_backward, step_size;
+  PetscLogEvent scores, back, fused_step, cg_update, loss, curvature, penalty, inner_step, adjoint, itd_backward, step_size;
 };
 
 // Registered on first use (collective the first time: call after PetscInitialize).
