@@ -3,7 +3,7 @@
 
 namespace hp {
 
-// Declared here, defined in block_csr_kernels_{generic,avx2}.cpp.
+// Declared here, defined in block_csr_kernels_{generic,avx2,avx512}.cpp.
 namespace generic {
 void fused(const FusedStep&, PetscInt);
 void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
@@ -18,47 +18,41 @@ void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, Pet
 void update_transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, double, PetscScalar*, PetscScalar*);
 }  // namespace avx2
 #endif
+#if defined(HP_HAVE_AVX512_KERNELS)
+namespace avx512 {
+void fused(const FusedStep&, PetscInt);
+void times_block(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*, const Epilogue&);
+void transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, PetscScalar*);
+void update_transpose_times_block_add(const CsrView&, PetscInt, const PetscScalar*, double, PetscScalar*, PetscScalar*);
+}  // namespace avx512
+#endif
 
 namespace {
-bool use_avx2() {
-#if defined(HP_HAVE_AVX2_KERNELS)
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-  return ok;
-#else
-  return false;
-#endif
+// The widest variant this build has and this CPU runs, chosen once.
+const BlockCsrKernels& chosen() {
+  static const BlockCsrKernels& k = [] () -> const BlockCsrKernels& {
+    if (const BlockCsrKernels* wide = avx512_block_csr_kernels()) return *wide;
+    if (const BlockCsrKernels* k2 = avx2_block_csr_kernels()) return *k2;
+    return generic_block_csr_kernels();
+  }();
+  return k;
 }
 }  // namespace
 
 void csr_times_block(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y,
                      const Epilogue& e) {
-#if defined(HP_HAVE_AVX2_KERNELS)
-  if (use_avx2()) return avx2::times_block(A, c, x, y, e);
-#endif
-  (void)use_avx2;
-  generic::times_block(A, c, x, y, e);
+  chosen().times_block(A, c, x, y, e);
 }
 
-void csr_fused_step(const FusedStep& f, PetscInt c) {
-#if defined(HP_HAVE_AVX2_KERNELS)
-  if (use_avx2()) return avx2::fused(f, c);
-#endif
-  generic::fused(f, c);
-}
+void csr_fused_step(const FusedStep& f, PetscInt c) { chosen().fused_step(f, c); }
 
 void csr_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* x, PetscScalar* y) {
-#if defined(HP_HAVE_AVX2_KERNELS)
-  if (use_avx2()) return avx2::transpose_times_block_add(A, c, x, y);
-#endif
-  generic::transpose_times_block_add(A, c, x, y);
+  chosen().transpose_times_block_add(A, c, x, y);
 }
 
 void csr_update_transpose_times_block_add(const CsrView& A, PetscInt c, const PetscScalar* u, double beta,
                                           PetscScalar* x, PetscScalar* y) {
-#if defined(HP_HAVE_AVX2_KERNELS)
-  if (use_avx2()) return avx2::update_transpose_times_block_add(A, c, u, beta, x, y);
-#endif
-  generic::update_transpose_times_block_add(A, c, u, beta, x, y);
+  chosen().update_transpose_times_block_add(A, c, u, beta, x, y);
 }
 
 const BlockCsrKernels& generic_block_csr_kernels() {
@@ -71,7 +65,18 @@ const BlockCsrKernels* avx2_block_csr_kernels() {
 #if defined(HP_HAVE_AVX2_KERNELS)
   static const BlockCsrKernels k{avx2::times_block, avx2::fused, avx2::transpose_times_block_add,
                                  avx2::update_transpose_times_block_add};
-  if (use_avx2()) return &k;
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  if (ok) return &k;
+#endif
+  return nullptr;
+}
+
+const BlockCsrKernels* avx512_block_csr_kernels() {
+#if defined(HP_HAVE_AVX512_KERNELS)
+  static const BlockCsrKernels k{avx512::times_block, avx512::fused, avx512::transpose_times_block_add,
+                                 avx512::update_transpose_times_block_add};
+  static const bool ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl");
+  if (ok) return &k;
 #endif
   return nullptr;
 }

@@ -127,6 +127,10 @@ class BlockCsrKernelsTest : public ::testing::TestWithParam<Param> {
       kernels_ = hp::avx2_block_csr_kernels();
       if (!kernels_) GTEST_SKIP() << "no AVX2+FMA variant on this build or CPU";
       other_ = &hp::generic_block_csr_kernels();
+    } else if (std::get<0>(GetParam()) == "avx512") {
+      kernels_ = hp::avx512_block_csr_kernels();
+      if (!kernels_) GTEST_SKIP() << "no AVX-512 variant on this build or CPU";
+      other_ = &hp::generic_block_csr_kernels();
     } else {
       kernels_ = &hp::generic_block_csr_kernels();
     }
@@ -160,6 +164,54 @@ TEST_P(BlockCsrKernelsTest, TimesBlockEveryEpilogue) {
       other_->times_block(A.view(), c, x.data(), y_other.data(), e);
       expect_close(y, y_other, what + " vs generic");
     }
+  }
+}
+
+TEST_P(BlockCsrKernelsTest, EpilogueDotIsTheDotOfTheFinishedRows) {
+  const PetscInt c = this->c();
+  const Csr A = random_csr(rng_, kRows, kCols);
+  const std::vector<double> x = random_values(rng_, static_cast<size_t>(kCols * c));
+  const std::vector<double> y0 = random_values(rng_, static_cast<size_t>(kRows * c));
+  const std::vector<double> w = random_values(rng_, static_cast<size_t>(kRows * c));
+  const std::vector<double> with = random_values(rng_, static_cast<size_t>(kRows * c));
+  const std::vector<double> scale = random_values(rng_, static_cast<size_t>(kRows));
+  for (auto mode : {Epilogue::overwrite, Epilogue::add, Epilogue::combine}) {
+    Epilogue e;
+    e.mode = mode;
+    e.beta = -0.7;
+    e.row_scale = scale.data();
+    e.w = w.data();
+    std::vector<double> lanes(static_cast<size_t>(c), 0.0);
+    e.dot_acc = lanes.data();
+    e.dot_with = with.data();
+    std::vector<double> y = y0;
+    kernels_->times_block(A.view(), c, x.data(), y.data(), e);
+    const std::vector<double> want_y = naive_times_block(A, c, x, y0, e);
+    double want = 0, got = 0;
+    for (size_t i = 0; i < want_y.size(); ++i) want += want_y[i] * with[i];
+    for (double l : lanes) got += l;
+    expect_close(y, want_y, name() + " times_block with dot, mode " + std::to_string(mode));
+    EXPECT_NEAR(got, want, 1e-13 * std::max(1.0, std::fabs(want))) << name() << " mode " << mode;
+  }
+}
+
+TEST_P(BlockCsrKernelsTest, UpdateThenTransposeTimesBlockAdd) {
+  const PetscInt c = this->c();
+  const Csr A = random_csr(rng_, kRows, kCols);
+  const std::vector<double> u = random_values(rng_, static_cast<size_t>(kRows * c));
+  const std::vector<double> x0 = random_values(rng_, static_cast<size_t>(kRows * c));
+  const std::vector<double> y0 = random_values(rng_, static_cast<size_t>(kCols * c));
+  for (double beta : {0.0, 0.6}) {
+    std::vector<double> want_x = u;
+    if (beta != 0.0)
+      for (size_t i = 0; i < want_x.size(); ++i) want_x[i] += beta * x0[i];
+    // beta = 0: x's old content must not matter, not even a NaN.
+    std::vector<double> x = beta == 0.0 ? std::vector<double>(x0.size(), std::nan("")) : x0;
+    std::vector<double> y = y0;
+    kernels_->update_transpose_times_block_add(A.view(), c, u.data(), beta, x.data(), y.data());
+    const std::string what = name() + " update_transpose_times_block_add, beta " + std::to_string(beta);
+    expect_close(x, want_x, what + " (x)");
+    expect_close(y, naive_transpose_add(A, c, want_x, y0), what + " (y)");
   }
 }
 
@@ -235,8 +287,8 @@ TEST_P(BlockCsrKernelsTest, FusedStepWithAndWithoutGhosts) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Widths, BlockCsrKernelsTest,
-                         ::testing::Combine(::testing::Values("generic", "avx2"),
-                                            ::testing::Values(1, 2, 3, 4, 5, 6, 7, 8, 9, 33)),
+                         ::testing::Combine(::testing::Values("generic", "avx2", "avx512"),
+                                            ::testing::Values(1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 17, 20, 33)),
                          [](const auto& info) {
                            return std::get<0>(info.param) + "_c" + std::to_string(std::get<1>(info.param));
                          });

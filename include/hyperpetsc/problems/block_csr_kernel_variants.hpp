@@ -19,5 +19,8 @@ const BlockCsrKernels& generic_block_csr_kernels();
 // Compiled with -mavx2 -mfma; null when the build has no such variant or this CPU lacks
 // AVX2 or FMA.
 const BlockCsrKernels* avx2_block_csr_kernels();
+// Compiled with -mavx512f -mavx512vl (512-bit vectors); null when the build has no such
+// variant or this CPU lacks AVX-512F/VL.
+const BlockCsrKernels* avx512_block_csr_kernels();
 
 }  // namespace hp
