@@ -204,6 +204,7 @@ fi
 if [ "$PYTORCH" = 1 ]; then
   # PyTorch runs one thread on one core: compared with HyperPETSc at the first rank count.
   FIRST_RANKS=${RANKS%% *}
+  WBYTES=$("$PY" -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["features"] * m["classes"] * 8)' "$WORK/data/meta.json")
   for l in $LAMBDAS; do
     for tk in $TKS; do
       for m in $PT_METHODS; do
@@ -214,6 +215,17 @@ if [ "$PYTORCH" = 1 ]; then
           rep=$PT_REPEAT
         fi
         name="pt_${m}_l${l}_tk${tk}"
+        # The machine is shared: do not start a run that would push others into the OOM
+        # killer. PyTorch's ITD graph keeps ~2 W-sized tensors per step (measured 37 MB per
+        # step here), AID a few; plus ~1 GB for the interpreter, torch and the data.
+        wsized=8; [ "$m" = itd ] && wsized=$((2 * tk))
+        need_mb=$((1000 + wsized * WBYTES / 1000000))
+        avail_mb=$(awk '/MemAvailable/ { print int($2 / 1024) }' /proc/meminfo)
+        if [ $((need_mb + 1000)) -gt "$avail_mb" ]; then
+          log "skipping PyTorch $m, λ₀ = $l, t = k = $tk: needs ~${need_mb} MB, ${avail_mb} MB available"
+          echo "$name needs ~${need_mb} MB, ${avail_mb} MB available" >> "$WORK/skipped.txt"
+          continue
+        fi
         wait_for_idle "$name"
         log "PyTorch $m, λ₀ = $l, t = k = $tk (one thread, best of $rep)"
         timer "$WORK/$name.cpu"

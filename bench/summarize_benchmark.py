@@ -87,7 +87,17 @@ def hp_figures(d):
         "k": d.get("k"),
         "reason": d.get("converged_reason", "?"),
         "peak": d.get("peak_memory_bytes"),
+        # KSPSolve's time per CG iteration from this run's -log_view (no ∇_wE, no VJP).
+        "ksp_ms": ksp_ms_per_iteration(d["_path"][:-5] + ".log", its) if not itd else None,
     }
+
+
+def ksp_ms_per_iteration(logf, its):
+    if not its:
+        return None
+    phases, _ = log_events(logf)
+    ksp = [e for e in phases if e[0] == "KSPSolve"]
+    return 1e3 * ksp[0][2] / its if ksp else None
 
 
 def pt_figures(p):
@@ -151,6 +161,11 @@ def spread(v, digits=2):
 
 def fmt(x, digits=2, unit=""):
     return "n/a" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def nz(x, digits):
+    """x rounded, without a minus sign on zero."""
+    return f"{round(x, digits) + 0.0:.{digits}f}"
 
 
 def yes_no(ok):
@@ -321,8 +336,14 @@ def main():
     if os.path.exists(busy_path):
         with open(busy_path) as f:
             busy = [line.split()[1:] for line in f if line.strip()]
-        w(f"- Started while other processes kept the CPUs busy (waited {env.get('wait_idle')} s): "
+        w(f"- **{len(busy)} timed runs started while other processes kept the CPUs busy** "
+          f"(waited {env.get('wait_idle')} s; their timings are noisy, see the CPU shares): "
           + ", ".join(f"{b[0]} ({b[1]})" for b in busy))
+    skipped_path = os.path.join(work, "skipped.txt")
+    if os.path.exists(skipped_path):
+        with open(skipped_path) as f:
+            w("- PyTorch runs skipped for lack of free memory (shared machine): "
+              + "; ".join(line.strip() for line in f if line.strip()))
     if meta:
         etas = sorted({(lam, x[1]["step_size"]) for (m, r, lam, tk), v in hp.items() for x in v[:1]})
         w(f"- Data: train {meta['train_rows']} x {meta['features']} (nnz {meta['train_nnz']}), "
@@ -408,12 +429,13 @@ def main():
     w("")
     w("AID inner step = aid_cg `seconds.inner / t`; adjoint iteration = aid_cg "
       "`seconds.adjoint / linear_solver_iterations` (includes ∇_wE and the final VJP in λ once, "
-      "which matters when CG stops after few iterations); ITD forward / backward step = itd "
+      "which matters when CG stops after few iterations; KSPSolve / CG iteration, from each "
+      "run's -log_view, leaves them out); ITD forward / backward step = itd "
       "`seconds.inner / t` and `seconds.adjoint / t`.")
     w("")
     w("| λ₀ | t = k | ranks | AID inner step | AID adjoint iteration | adjoint / inner "
-      "| ITD forward step | ITD backward step | ITD forward / AID inner |")
-    w("|---:|---:|---:|---|---|---:|---|---|---:|")
+      "| KSPSolve / CG iteration | ITD forward step | ITD backward step | ITD forward / AID inner |")
+    w("|---:|---:|---:|---|---|---:|---|---|---|---:|")
 
     def cell(fl, key):
         b = best_of(fl, key)
@@ -424,7 +446,7 @@ def main():
             fa, fi = figs("aid_cg", r, lam, tk), figs("itd", r, lam, tk)
             w(f"| {lam_text(lam)} | {tk} | {r} | {cell(fa, 'inner_ms')} | {cell(fa, 'adjoint_ms')} "
               f"| {fmt(ratio(best_of(fa, 'adjoint_ms'), best_of(fa, 'inner_ms')), 2, '×')} "
-              f"| {cell(fi, 'inner_ms')} | {cell(fi, 'backward_ms')} "
+              f"| {cell(fa, 'ksp_ms')} | {cell(fi, 'inner_ms')} | {cell(fi, 'backward_ms')} "
               f"| {fmt(ratio(best_of(fi, 'inner_ms'), best_of(fa, 'inner_ms')), 2, '×')} |")
     w("")
 
@@ -541,8 +563,8 @@ def main():
                     continue
                 m_lo, m_hi = a_lo[2]["peak"], a_hi[2]["peak"]
                 diff = m_hi - m_lo
-                w(f"| {lam_text(lam)} | {m} | {m_lo / MB:.0f} | {m_hi / MB:.0f} | {diff / MB:.0f} "
-                  f"| {e1 / MB:.0f} | {diff / e1:.3f} | {e2 / MB:.0f} | {diff / e2:.3f} |")
+                w(f"| {lam_text(lam)} | {m} | {m_lo / MB:.0f} | {m_hi / MB:.0f} | {nz(diff / MB, 0)} "
+                  f"| {e1 / MB:.0f} | {nz(diff / e1, 3)} | {e2 / MB:.0f} | {nz(diff / e2, 3)} |")
         w("")
 
     # ---- -log_view -----------------------------------------------------------------------
