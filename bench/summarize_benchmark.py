@@ -2,16 +2,49 @@
 """Turns the raw outputs of bench/run_benchmark.sh (a work folder) into a Markdown report.
 
     python3 bench/summarize_benchmark.py bench/results/work > bench/results/latest.md
+    python3 bench/summarize_benchmark.py --adjoint-w-passes 11 bench/results/work   # other model
 
 Standard library only. See bench/README.md for what every number means.
 """
+import argparse
 import glob
 import json
 import os
 import re
+import statistics
 import sys
 
 MB = 1e6
+
+# ---- traffic model (bytes per step; bench/README.md "Effective bandwidth") ------------
+# Xᵀ's CSR arrays (the features layout streams Xᵀ's rows): nnz·(8 + 4) + (d + 1)·4 bytes.
+# Inner step: ONE fused pass over Xᵀ's rows does the update of W and the next X·W, reading W
+# once and writing W_next once. Z and R (n·c·8 ≈ 0.9 MB) stay in cache and are not counted.
+INNER_XT_PASSES = 1
+INNER_W_PASSES = 2
+# Adjoint iteration: the product (I − ∂_wΦᵀ)v streams Xᵀ twice (X·v, then Xᵀ·(H·Xv)).
+ADJOINT_XT_PASSES = 2
+# W-sized (d·c·8 bytes) array passes per adjoint iteration, reads and writes each counted
+# once: the product's own vector passes plus CG's. Today (stock KSPCG, PCNONE, the shell
+# operator of src/methods/adjoint_operator.cpp), from -log_view's calls per iteration:
+#   product: X·v reads v (1), Xᵀ·R with the penalty term reads v and writes Jv (2),
+#            y = v − Jv (VecAYPX: 3)                                              =  6
+#   KSPCG:   PCApply of PCNONE copies r to z (VecCopy: 2), ‖z‖ (VecNorm: 1), z·r and
+#            p·Ap (2 VecTDot: 4), x += αp and r −= αAp (2 VecAXPY: 6),
+#            p = z + βp (VecAYPX: 3)                                              = 16
+# SET THIS when the fused adjoint CG lands (or pass --adjoint-w-passes): e.g. a product that
+# reads p and writes Ap (2) and one fused update pass reading x, p, r, Ap and writing x, r
+# with r·r (6), plus p = r + βp (3), is 11.
+ADJOINT_W_PASSES = 22
+
+# ---- issue 8's "Done when" targets at the headline point -----------------------------
+TARGET_SPEEDUP = 10.0         # (a) PyTorch / HyperPETSc aid_cg hypergradient s, at least
+TARGET_ADJ_OVER_INNER = 1.3   # (b) ms per adjoint iteration / ms per inner step, at most
+TARGET_INNER_MS = 12.0        # (c) ms per inner step, at most
+TARGET_ITD_OVER_AID = 1.2     # (d) ITD forward step / AID inner step, at most
+
+HP_RE = re.compile(r"hp_(aid_cg|itd)_r(\d+)_l(-?[0-9.]+)_tk(\d+)_run(\d+)\.json$")
+PT_RE = re.compile(r"pt_(aid_cg|itd)_l(-?[0-9.]+)_tk(\d+)\.json$")
 
 
 def load_env(work):
@@ -24,33 +57,133 @@ def load_env(work):
     return env
 
 
-def step_seconds(d):
-    """The paper's cost of one hypergradient: inner iterations + hypergradient."""
-    return d["seconds"]["inner"] + d["seconds"]["adjoint"]
+def load_json(path):
+    with open(path) as f:
+        d = json.load(f)
+    d["_path"] = path
+    return d
 
 
-def hp_runs(work, method, ranks):
-    runs = []
-    for p in sorted(glob.glob(os.path.join(work, f"hp_{method}_r{ranks}_run*.json"))):
-        with open(p) as f:
-            d = json.load(f)
-        d["_path"] = p
-        runs.append(d)
-    return runs
+# ---- per-run figures ------------------------------------------------------------------
+
+def hp_figures(d):
+    """The report's figures of one HyperPETSc --json (None where they do not apply)."""
+    s = d["seconds"]
+    t, its = d["t"], d.get("linear_solver_iterations", 0)
+    itd = d["method"] == "itd"
+    return {
+        # Everything but reading files: set-up, step size, trajectory storage, inner, adjoint.
+        "hyper_s": s["total"] - s["load"],
+        "load_s": s["load"],
+        # seconds.trajectory (ITD's pre-faulted trajectory storage) may or may not exist.
+        "setup_s": s["setup"] + s.get("trajectory", 0.0),
+        "trajectory_s": s.get("trajectory"),
+        "inner_s": s["inner"],
+        "adjoint_s": s["adjoint"],
+        "inner_ms": 1e3 * s["inner"] / t if t else None,
+        "adjoint_ms": (1e3 * s["adjoint"] / its if its else None) if not itd else None,
+        "backward_ms": 1e3 * s["adjoint"] / t if (itd and t) else None,
+        "its": None if itd else its,
+        "k": d.get("k"),
+        "reason": d.get("converged_reason", "?"),
+        "peak": d.get("peak_memory_bytes"),
+        # KSPSolve's time per CG iteration from this run's -log_view (no ∇_wE, no VJP).
+        "ksp_ms": ksp_ms_per_iteration(d["_path"][:-5] + ".log", its) if not itd else None,
+    }
 
 
-def best(runs):
-    return min(runs, key=step_seconds) if runs else None
+def ksp_ms_per_iteration(logf, its):
+    if not its:
+        return None
+    phases, _ = log_events(logf)
+    ksp = [e for e in phases if e[0] == "KSPSolve"]
+    return 1e3 * ksp[0][2] / its if ksp else None
 
 
-def stream_best(work, ranks):
+def pt_figures(p):
+    s = p["seconds"]
+    t, its = p["t"], p.get("cg_iterations", 0)
+    itd = p["method"] == "itd"
+    step = s["step"]
+    setup = s.get("setup", 0.0)
+    return {
+        "hyper_s": s.get("total_minus_load", setup + step),
+        "hyper_all": [setup + x for x in s.get("steps", [step])],
+        "load_s": s.get("load"),
+        "setup_s": setup,
+        "inner_s": s["inner"],
+        "adjoint_s": s.get("adjoint", s.get("hypergradient")),
+        "cg_s": s.get("cg"),
+        "inner_ms": 1e3 * s["inner"] / t if t else None,
+        "adjoint_ms": (1e3 * s.get("adjoint", s.get("hypergradient")) / its if its else None)
+        if not itd else None,
+        "cg_ms": (1e3 * s["cg"] / its if (its and s.get("cg")) else None) if not itd else None,
+        "backward_ms": 1e3 * s.get("adjoint", s.get("hypergradient")) / t if (itd and t) else None,
+        "its": None if itd else its,
+        "k": p.get("k"),
+        "peak": p.get("peak_memory_bytes"),
+        "repeat": p.get("repeat", 1),
+    }
+
+
+def cg_stop(its, k, reason):
+    """Plain words for how CG ended."""
+    if its is None:
+        return "–"
+    if k is not None and its >= k:
+        return f"ran all k = {k}"
+    if reason and "ATOL" in reason:
+        return f"stopped early at the rounding floor ({its} of {k})"
+    return f"stopped early, {reason} ({its} of {k})"
+
+
+# ---- statistics over runs ---------------------------------------------------------------
+
+def values(runs, key):
+    return [r[key] for r in runs if r.get(key) is not None]
+
+
+def best_of(runs, key):
+    v = values(runs, key)
+    return min(v) if v else None
+
+
+def spread(v, digits=2):
+    """'median m; min–max a–b' over the runs (n = 1: 'one run')."""
+    v = [x for x in v if x is not None]
+    if not v:
+        return "n/a"
+    if len(v) == 1:
+        return "one run"
+    return (f"median {statistics.median(v):.{digits}f}; "
+            f"{min(v):.{digits}f}–{max(v):.{digits}f}")
+
+
+def fmt(x, digits=2, unit=""):
+    return "n/a" if x is None else f"{x:.{digits}f}{unit}"
+
+
+def nz(x, digits):
+    """x rounded, without a minus sign on zero."""
+    return f"{round(x, digits) + 0.0:.{digits}f}"
+
+
+def yes_no(ok):
+    return "n/a" if ok is None else ("**yes**" if ok else "**no**")
+
+
+def ratio(a, b):
+    return a / b if (a is not None and b) else None
+
+
+def stream_values(work, ranks):
     vals = []
     for p in glob.glob(os.path.join(work, f"stream_r{ranks}_run*.txt")):
         with open(p) as f:
             m = re.search(r"aggregate_GBps=([0-9.]+)", f.read())
         if m:
             vals.append(float(m.group(1)))
-    return max(vals) if vals else None
+    return vals
 
 
 def cpu_shares(path):
@@ -114,48 +247,73 @@ def log_events(path, top=6):
 
 
 def event_text(ev, ranks):
-    name, cnt, tm, pct, ratio = ev
+    name, cnt, tm, pct, ratio_ = ev
     extra = [f"{pct} %T"] if pct else []
     if ranks > 1:
-        extra.append(f"max/min over ranks {ratio}")
+        extra.append(f"max/min over ranks {ratio_}")
     return (f"{name} {cnt} × {1e3 * tm / max(cnt, 1):.1f} ms = {tm:.2f} s"
             + (f" ({', '.join(extra)})" if extra else ""))
 
 
-def fmt(x, digits=2):
-    if x is None:
-        return "n/a"
-    return f"{x:.{digits}f}"
+def lam_text(lam):
+    return f"{lam:g}".replace("-", "−")
 
 
-def yes_no(ok):
-    return "n/a" if ok is None else ("**yes**" if ok else "**no**")
-
+# ---- the report -------------------------------------------------------------------------
 
 def main():
-    work = sys.argv[1] if len(sys.argv) > 1 else "bench/results/work"
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("work", nargs="?", default="bench/results/work")
+    ap.add_argument("--adjoint-w-passes", type=float, default=ADJOINT_W_PASSES,
+                    help="W-sized array passes per adjoint iteration in the traffic model "
+                         f"(default {ADJOINT_W_PASSES}: stock KSPCG, see the comment)")
+    a = ap.parse_args()
+    work = a.work
     env = load_env(work)
-    ranks = [int(r) for r in env.get("ranks", "1 2").split()]
     runs_n = env.get("runs", "?")
     meta_path = os.path.join(work, "data", "meta.json")
     meta = json.load(open(meta_path)) if os.path.exists(meta_path) else None
+    head = env.get("headline", "-6 50").split()
+    head_lam, head_tk = float(head[0]), int(head[1])
 
-    hp = {(m, r): hp_runs(work, m, r) for m in ("aid_cg", "itd") for r in ranks}
-    hpb = {key: best(v) for key, v in hp.items()}
+    # hp[(method, ranks, λ₀, t=k)] = [(run number, json, figures)] in run order
+    hp = {}
+    for p in glob.glob(os.path.join(work, "hp_*_run*.json")):
+        m = HP_RE.search(os.path.basename(p))
+        if not m:
+            continue
+        d = load_json(p)
+        key = (m.group(1), int(m.group(2)), float(m.group(3)), int(m.group(4)))
+        hp.setdefault(key, []).append((int(m.group(5)), d, hp_figures(d)))
+    for v in hp.values():
+        v.sort(key=lambda x: x[0])
     pt = {}
-    for m in ("aid_cg", "itd"):
-        p = os.path.join(work, f"pt_{m}.json")
-        if os.path.exists(p):
-            pt[m] = json.load(open(p))
-    stream = {r: stream_best(work, r) for r in ranks}
+    for p in glob.glob(os.path.join(work, "pt_*.json")):
+        m = PT_RE.search(os.path.basename(p))
+        if m:
+            d = load_json(p)
+            pt[(m.group(1), float(m.group(2)), int(m.group(3)))] = (d, pt_figures(d))
 
-    ref = hpb.get(("aid_cg", ranks[0]))
-    t = ref["t"] if ref else None
-    d = len(ref["hypergradient"]) if ref else None
+    ranks = sorted({k[1] for k in hp})
+    lams = sorted({k[2] for k in hp}, reverse=True)
+    tks = sorted({k[3] for k in hp})
+    points = [(lam, tk) for lam in lams for tk in tks]
+    r1 = ranks[0] if ranks else 1
+
+    def figs(m, r, lam, tk):
+        return [f for _, _, f in hp.get((m, r, lam, tk), [])]
+
+    def best_run(m, r, lam, tk):
+        v = hp.get((m, r, lam, tk), [])
+        return min(v, key=lambda x: x[2]["hyper_s"]) if v else None
+
+    any_run = next(iter(hp.values()))[0][1] if hp else None
+    d_feat = len(any_run["hypergradient"]) if any_run else None
     c = meta["classes"] if meta else None
     out = []
     w = out.append
 
+    # ---- header ------------------------------------------------------------------------
     w(f"# HyperPETSc performance benchmark: `{env.get('config', '?')}`")
     w("")
     w(f"- Date: {env.get('date', '?')}; commit {env.get('commit', '?')}, binaries built "
@@ -164,178 +322,286 @@ def main():
          if env.get("dirty", "0").strip() not in ("0", "") else ""))
     w(f"- Machine: {env.get('nproc', '?')} cores (nproc), CPU \"{env.get('cpu', '?')}\", "
       f"{env.get('mem_gib', '?')} GiB; load average at start {env.get('loadavg_start', '?')}, "
-      f"at end {env.get('loadavg_end', '?')} (the machine is shared: timings are the best of "
-      f"{runs_n} interleaved runs)")
+      f"at end {env.get('loadavg_end', '?')} (the machine is shared: HyperPETSc figures are "
+      f"the best of {runs_n} interleaved runs, with the median and min–max over the runs)")
     w(f"- Caches: {env.get('caches', '?').strip().rstrip(';')}")
     w(f"- PETSc {env.get('petsc', '?')}; {env.get('mpi', '?')}"
       + (f"; extra PETSc options: `{env['extra_options']}`" if env.get("extra_options") else ""))
+    w(f"- Points: λ₀ ∈ {{{', '.join(lam_text(x) for x in lams)}}} × t = k ∈ "
+      f"{{{', '.join(str(x) for x in tks)}}}, ranks {', '.join(str(x) for x in ranks)}; "
+      f"headline λ₀ = {lam_text(head_lam)}, t = k = {head_tk}"
+      + ("; **--quick** (one run, headline only: not a measurement to quote)"
+         if env.get("quick") == "1" else ""))
     busy_path = os.path.join(work, "busy.txt")
     if os.path.exists(busy_path):
         with open(busy_path) as f:
             busy = [line.split()[1:] for line in f if line.strip()]
-        w(f"- Started while other processes kept the CPUs busy (waited {env.get('wait_idle')} s): "
+        w(f"- **{len(busy)} timed runs started while other processes kept the CPUs busy** "
+          f"(waited {env.get('wait_idle')} s; their timings are noisy, see the CPU shares): "
           + ", ".join(f"{b[0]} ({b[1]})" for b in busy))
+    skipped_path = os.path.join(work, "skipped.txt")
+    if os.path.exists(skipped_path):
+        with open(skipped_path) as f:
+            w("- PyTorch runs skipped for lack of free memory (shared machine): "
+              + "; ".join(line.strip() for line in f if line.strip()))
     if meta:
+        etas = sorted({(lam, x[1]["step_size"]) for (m, r, lam, tk), v in hp.items() for x in v[:1]})
         w(f"- Data: train {meta['train_rows']} x {meta['features']} (nnz {meta['train_nnz']}), "
           f"val {meta['val_rows']} rows (nnz {meta['val_nnz']}), {meta['classes']} classes; "
-          f"t = {t}, η = {ref['step_size']:.6g}" if ref else "")
+          f"η (auto) = " + ", ".join(f"{eta:.6g} at λ₀ = {lam_text(lam)}" for lam, eta in etas))
     w("")
 
-    # ---- times ---------------------------------------------------------------------
-    w(f"## Seconds per hypergradient (inner + hypergradient, best of {runs_n})")
+    # ---- done when -----------------------------------------------------------------------
+    w(f"## Done when (issue 8): {r1} rank, λ₀ = {lam_text(head_lam)}, t = k = {head_tk}")
     w("")
-    w("| implementation | method | ranks | s / hypergradient | inner s | hypergradient s "
-      "| ms / inner step | linear its | peak memory MB (sum over ranks) | all runs, s "
-      "| CPU share per rank, best run |")
-    w("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
-    for r in ranks:
-        for m in ("aid_cg", "itd"):
-            b = hpb[(m, r)]
-            if not b:
-                continue
-            allr = " / ".join(f"{step_seconds(x):.2f}" for x in hp[(m, r)])
-            its = b["linear_solver_iterations"] if m != "itd" else "–"
-            w(f"| HyperPETSc | {m} | {r} | **{step_seconds(b):.2f}** | {b['seconds']['inner']:.2f} "
-              f"| {b['seconds']['adjoint']:.2f} | {1e3 * b['seconds']['inner'] / b['t']:.1f} | {its} "
-              f"| {b['peak_memory_bytes'] / MB:.0f} | {allr} | {cpu_note(b['_path'][:-5] + '.cpu')} |")
-    for m in ("aid_cg", "itd"):
-        p = pt.get(m)
-        if not p:
-            continue
-        s = p["seconds"]
-        its = p["cg_iterations"] if m != "itd" else "–"
-        w(f"| PyTorch {p['torch']} ({p['threads']} thread, spmm {p['spmm']}) | {m} | 1 "
-          f"| **{s['step']:.2f}** | {s['inner']:.2f} | {s['hypergradient']:.2f} "
-          f"| {1e3 * s['inner'] / p['t']:.1f} | {its} | {p['peak_memory_bytes'] / MB:.0f} "
-          f"| {s['step']:.2f} (best of {p.get('repeat', 1)} in one process) "
-          f"| {cpu_note(os.path.join(work, f'pt_{m}.cpu'))} |")
+    aid = figs("aid_cg", r1, head_lam, head_tk)
+    itd = figs("itd", r1, head_lam, head_tk)
+    ptp = pt.get(("aid_cg", head_lam, head_tk))
+    rows = []
+    # (a) PyTorch / HyperPETSc, everything but reading files.
+    hp_best = best_of(aid, "hyper_s")
+    if ptp and hp_best:
+        ptf = ptp[1]
+        val = ptf["hyper_s"] / hp_best
+        per = [ptf["hyper_s"] / x for x in values(aid, "hyper_s")]
+        note = (f"PyTorch {ptf['hyper_s']:.2f} s (best of {ptf['repeat']} in one process: "
+                + " / ".join(f"{x:.2f}" for x in ptf["hyper_all"]) + f") / HyperPETSc "
+                f"{hp_best:.2f} s; ratio over HyperPETSc's runs: {spread(per)}")
+        rows.append(("(a) aid_cg hypergradient s (total − load), PyTorch / HyperPETSc",
+                     f"{val:.2f}×", note, f"≥ {TARGET_SPEEDUP:g}", val >= TARGET_SPEEDUP))
+    else:
+        rows.append(("(a) aid_cg hypergradient s (total − load), PyTorch / HyperPETSc", "n/a",
+                     "needs the PyTorch aid_cg run at this point", f"≥ {TARGET_SPEEDUP:g}", None))
+    # (b) adjoint iteration / inner step: the ratio of the two best-of-N figures.
+    b_adj, b_inner = best_of(aid, "adjoint_ms"), best_of(aid, "inner_ms")
+    val = ratio(b_adj, b_inner)
+    per = [ratio(f["adjoint_ms"], f["inner_ms"]) for f in aid if f["adjoint_ms"]]
+    rows.append(("(b) ms per adjoint iteration / ms per inner step, aid_cg", fmt(val, 2, "×"),
+                 f"{fmt(b_adj, 1)} ms / {fmt(b_inner, 1)} ms; per run: {spread(per)}",
+                 f"≤ {TARGET_ADJ_OVER_INNER:g}", None if val is None else val <= TARGET_ADJ_OVER_INNER))
+    # (c) ms per inner step.
+    rows.append(("(c) ms per inner step, aid_cg", fmt(b_inner, 1), spread(values(aid, "inner_ms"), 1),
+                 f"≤ {TARGET_INNER_MS:g}", None if b_inner is None else b_inner <= TARGET_INNER_MS))
+    # (d) ITD forward step / AID inner step: runs r of both are interleaved neighbours.
+    b_fwd = best_of(itd, "inner_ms")
+    val = ratio(b_fwd, b_inner)
+    per = [ratio(fi["inner_ms"], fa["inner_ms"]) for fi, fa in zip(itd, aid)]
+    rows.append(("(d) ITD forward step / AID inner step", fmt(val, 2, "×"),
+                 f"{fmt(b_fwd, 1)} ms / {fmt(b_inner, 1)} ms; run by run: {spread(per)}",
+                 f"≤ {TARGET_ITD_OVER_AID:g}", None if val is None else val <= TARGET_ITD_OVER_AID))
+    w(f"Value: from the best of {runs_n} runs of each figure (ratios: of the two best "
+      f"figures); spread: median and min–max over the runs.")
     w("")
-
-    # ---- ratios and targets --------------------------------------------------------
-    w("## Ratios and targets")
-    w("")
-    w("| quantity | value | target | met |")
-    w("|---|---:|---:|---|")
-    r1 = ranks[0]
-    for m in ("aid_cg", "itd"):
-        b, p = hpb.get((m, r1)), pt.get(m)
-        ratio = p["seconds"]["step"] / step_seconds(b) if (b and p) else None
-        target = "≥ 5" if m == "aid_cg" else "–"
-        met = (ratio >= 5) if (m == "aid_cg" and ratio is not None) else None
-        w(f"| PyTorch s / HyperPETSc s, {m}, {r1} rank | {fmt(ratio)}{'×' if ratio else ''} | {target} | "
-          f"{yes_no(met) if m == 'aid_cg' else '–'} |")
-    if len(ranks) > 1:
-        r2 = ranks[1]
-        for m in ("aid_cg", "itd"):
-            b1, b2 = hpb.get((m, r1)), hpb.get((m, r2))
-            sp = step_seconds(b1) / step_seconds(b2) if (b1 and b2) else None
-            target = "≥ 1.7" if m == "aid_cg" else "–"
-            met = (sp >= 1.7) if (m == "aid_cg" and sp is not None) else None
-            w(f"| speed-up {r1} → {r2} ranks, {m} | {fmt(sp)}{'×' if sp else ''} | {target} | "
-              f"{yes_no(met) if m == 'aid_cg' else '–'} |")
+    w("| criterion | value | spread | target | met |")
+    w("|---|---:|---|---:|---|")
+    for name, v, note, target, ok in rows:
+        w(f"| {name} | **{v}** | {note} | {target} | {yes_no(ok)} |")
     w("")
 
-    # ---- agreement -------------------------------------------------------------------
-    if pt:
-        w("## Agreement of the PyTorch reference with HyperPETSc (same data, η, λ₀)")
-        w("")
-        w("| method | ‖g_torch − g_petsc‖ / ‖g_petsc‖ | relative difference of E(W_t) "
-          "| CG iterations (HyperPETSc / PyTorch) |")
-        w("|---|---:|---:|---|")
-        for m, p in pt.items():
-            its = (f"{p.get('reference_linear_solver_iterations')} / {p['cg_iterations']}"
-                   if m != "itd" else "–")
-            w(f"| {m} | {p.get('rel_diff_hypergradient', float('nan')):.2e} "
-              f"| {p.get('rel_diff_outer_objective', float('nan')):.2e} | {its} |")
-        w("")
-
-    # ---- bandwidth -------------------------------------------------------------------
-    if meta and ref:
-        n, nnz = meta["train_rows"], meta["train_nnz"]
-        csr = nnz * (8 + 4) + (n + 1) * 4
-        wbytes = d * c * 8
-        zbytes = n * c * 8
-        # The fused step (src/problems/data_operator.cpp, features layout) reads Xᵀ's CSR
-        # arrays and W once, writes W_next once; Z/R are touched by the loss and the
-        # gathers/scatters (counted once each as streams).
-        model = csr + 2 * wbytes + 4 * zbytes
-        w("## Effective memory bandwidth of one inner step")
-        w("")
-        w(f"Bytes moved per inner step (model of the fused step: one pass over Xᵀ's rows does "
-          f"the update and the next X·W): Xᵀ's CSR arrays read once {csr / MB:.2f} MB; W read "
-          f"once and W_next written once (d·c·8 = {wbytes / MB:.2f} MB each); Z and R "
-          f"(n·c·8 = {zbytes / MB:.2f} MB) written and read once each: **{model / MB:.1f} MB**. "
-          f"Time per inner step = seconds.inner / t of the best aid_cg run (no trajectory "
-          f"stored). A low percentage means the step is bound by the latency of the row "
-          f"gathers/scatters below, not by bandwidth.")
-        w("")
-        w("| ranks | ms / inner step | effective GB/s | STREAM triad GB/s (aggregate) | % of STREAM |")
-        w("|---:|---:|---:|---:|---:|")
+    # ---- HyperPETSc phases ---------------------------------------------------------------
+    w(f"## HyperPETSc per point: phases of the best run (of {runs_n}, by hypergradient s)")
+    w("")
+    w("hypergradient s = `seconds.total − seconds.load` (everything but reading files); "
+      "set-up = `seconds.setup` (+ `seconds.trajectory` where reported); for itd, "
+      "\"adjoint s\" is the backward pass.")
+    w("")
+    w("| λ₀ | t = k | method | ranks | hypergradient s | spread over runs | load s | set-up s "
+      "| inner s | adjoint s | CG its | CG stop | peak MB (sum over ranks) | CPU share per rank |")
+    w("|---:|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---|")
+    for lam, tk in points:
         for r in ranks:
-            b = hpb.get(("aid_cg", r))
-            if not b:
-                continue
-            ts = b["seconds"]["inner"] / b["t"]
-            bw = model / ts / 1e9
-            st = stream[r]
-            pct = f"{100 * bw / st:.1f} %" if st else "n/a"
-            w(f"| {r} | {1e3 * ts:.1f} | {bw:.2f} | {fmt(st)} | {pct} |")
-        gather = 2 * nnz * c * 8
-        w("")
-        w(f"(For scale: if every nonzero's W row or G row — c·8 = {c * 8} bytes — came from "
-          f"memory, X·W and Xᵀ·R would move {gather / MB:.0f} MB of gathered/scattered rows "
-          f"per step on top of the CSR arrays.)")
-        w("")
-
-    # ---- memory versus t ---------------------------------------------------------------
-    w("## Peak memory versus t (1 rank)")
-    w("")
-    n_train = meta["train_rows"] if meta else 0
-    w("Expected growth of ITD from t = 25 to t = 100: the 75 extra iterates, 75·d·c·8 bytes; "
-      "HyperPETSc's ITD also keeps each step's training scores (n·c·8) for the backward "
-      "pass, hence the second expectation 75·(d + n)·c·8. AID's memory should not depend on t.")
-    w("")
-    w("| method | peak MB, t = 25 | peak MB, t = 100 | difference MB | 75·d·c·8 MB | ratio "
-      "| 75·(d+n)·c·8 MB | ratio |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for m in ("itd", "aid_cg"):
-        p25 = os.path.join(work, f"hp_{m}_r1_t25.json")
-        b100 = hpb.get((m, 1))
-        if not (os.path.exists(p25) and b100 and d and c):
-            continue
-        m25 = json.load(open(p25))["peak_memory_bytes"]
-        m100 = b100["peak_memory_bytes"]
-        steps = b100["t"] - 25
-        e1 = steps * d * c * 8
-        e2 = steps * (d + n_train) * c * 8
-        diff = m100 - m25
-        w(f"| {m} | {m25 / MB:.0f} | {m100 / MB:.0f} | {diff / MB:.0f} | {e1 / MB:.0f} "
-          f"| {diff / e1:.3f} | {e2 / MB:.0f} | {diff / e2:.3f} |")
+            for m in ("aid_cg", "itd"):
+                b = best_run(m, r, lam, tk)
+                if not b:
+                    continue
+                _, d, f = b
+                setup = f"{f['setup_s']:.2f}" + (f" (traj. {f['trajectory_s']:.2f})"
+                                                 if f["trajectory_s"] is not None else "")
+                w(f"| {lam_text(lam)} | {tk} | {m} | {r} | **{f['hyper_s']:.2f}** "
+                  f"| {spread(values(figs(m, r, lam, tk), 'hyper_s'))} | {f['load_s']:.2f} | {setup} "
+                  f"| {f['inner_s']:.2f} | {f['adjoint_s']:.2f} | {f['its'] if f['its'] is not None else '–'} "
+                  f"| {cg_stop(f['its'], f['k'], f['reason'])} | {f['peak'] / MB:.0f} "
+                  f"| {cpu_note(d['_path'][:-5] + '.cpu')} |")
     w("")
 
-    # ---- -log_view ---------------------------------------------------------------------
-    w("## -log_view: most expensive PETSc events (best run of each configuration)")
+    # ---- per-step figures ----------------------------------------------------------------
+    w(f"## Per-step figures, ms (best of {runs_n}; median and min–max over the runs)")
+    w("")
+    w("AID inner step = aid_cg `seconds.inner / t`; adjoint iteration = aid_cg "
+      "`seconds.adjoint / linear_solver_iterations` (includes ∇_wE and the final VJP in λ once, "
+      "which matters when CG stops after few iterations; KSPSolve / CG iteration, from each "
+      "run's -log_view, leaves them out); ITD forward / backward step = itd "
+      "`seconds.inner / t` and `seconds.adjoint / t`.")
+    w("")
+    w("| λ₀ | t = k | ranks | AID inner step | AID adjoint iteration | adjoint / inner "
+      "| KSPSolve / CG iteration | ITD forward step | ITD backward step | ITD forward / AID inner |")
+    w("|---:|---:|---:|---|---|---:|---|---|---|---:|")
+
+    def cell(fl, key):
+        b = best_of(fl, key)
+        return "n/a" if b is None else f"**{b:.1f}** ({spread(values(fl, key), 1)})"
+
+    for lam, tk in points:
+        for r in ranks:
+            fa, fi = figs("aid_cg", r, lam, tk), figs("itd", r, lam, tk)
+            w(f"| {lam_text(lam)} | {tk} | {r} | {cell(fa, 'inner_ms')} | {cell(fa, 'adjoint_ms')} "
+              f"| {fmt(ratio(best_of(fa, 'adjoint_ms'), best_of(fa, 'inner_ms')), 2, '×')} "
+              f"| {cell(fa, 'ksp_ms')} | {cell(fi, 'inner_ms')} | {cell(fi, 'backward_ms')} "
+              f"| {fmt(ratio(best_of(fi, 'inner_ms'), best_of(fa, 'inner_ms')), 2, '×')} |")
+    w("")
+
+    # ---- PyTorch -------------------------------------------------------------------------
+    if pt:
+        w("## PyTorch reference per point (1 thread)")
+        w("")
+        w("hypergradient s = tensor set-up + inner + adjoint (everything but reading the files, "
+          "like HyperPETSc's total − load); one run per point, the headline aid_cg point best "
+          "of R repetitions in one process (set-up once). ms / adjoint it = adjoint phase / CG "
+          "iterations (CG loop alone in brackets); ITD: ms / forward step and ms / backward step "
+          "(adjoint phase / t).")
+        w("")
+        w("| λ₀ | t = k | method | hypergradient s | runs | load s | set-up s | inner s "
+          "| adjoint s | ms / inner (forward) step | ms / adjoint it (CG loop) or backward step "
+          "| CG its | CG stop | peak MB | PyTorch / HyperPETSc hypergradient s, "
+          f"{r1} rank | CPU share |")
+        w("|---:|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|")
+        for lam, tk in points:
+            for m in ("aid_cg", "itd"):
+                p = pt.get((m, lam, tk))
+                if not p:
+                    continue
+                d, f = p
+                second = (f"{fmt(f['adjoint_ms'], 1)} ({fmt(f['cg_ms'], 1)})" if m == "aid_cg"
+                          else fmt(f["backward_ms"], 1))
+                hpb = best_of(figs(m, r1, lam, tk), "hyper_s")
+                allr = " / ".join(f"{x:.2f}" for x in f["hyper_all"])
+                w(f"| {lam_text(lam)} | {tk} | {m} | **{f['hyper_s']:.2f}** | {allr} "
+                  f"| {fmt(f['load_s'])} | {fmt(f['setup_s'])} | {f['inner_s']:.2f} | {f['adjoint_s']:.2f} "
+                  f"| {fmt(f['inner_ms'], 1)} | {second} | {f['its'] if f['its'] is not None else '–'} "
+                  f"| {cg_stop(f['its'], f['k'], 'ATOL')} | {f['peak'] / MB:.0f} "
+                  f"| {fmt(ratio(f['hyper_s'], hpb), 2, '×')} "
+                  f"| {cpu_note(d['_path'][:-5] + '.cpu')} |")
+        w("")
+        w("## Agreement of the PyTorch reference with HyperPETSc (same data, η, λ₀, t, k)")
+        w("")
+        w("| λ₀ | t = k | method | ‖g_torch − g_petsc‖ / ‖g_petsc‖ | relative difference of E(W_t) "
+          "| CG iterations (HyperPETSc / PyTorch) |")
+        w("|---:|---:|---|---:|---:|---|")
+        for lam, tk in points:
+            for m in ("aid_cg", "itd"):
+                p = pt.get((m, lam, tk))
+                if not p:
+                    continue
+                d = p[0]
+                its = (f"{d.get('reference_linear_solver_iterations')} / {d['cg_iterations']}"
+                       if m != "itd" else "–")
+                w(f"| {lam_text(lam)} | {tk} | {m} | {d.get('rel_diff_hypergradient', float('nan')):.2e} "
+                  f"| {d.get('rel_diff_outer_objective', float('nan')):.2e} | {its} |")
+        w("")
+
+    # ---- bandwidth -----------------------------------------------------------------------
+    if meta and d_feat and c:
+        nnz = meta["train_nnz"]
+        csr = nnz * (8 + 4) + (d_feat + 1) * 4
+        wbytes = d_feat * c * 8
+        inner_b = INNER_XT_PASSES * csr + INNER_W_PASSES * wbytes
+        adj_b = ADJOINT_XT_PASSES * csr + a.adjoint_w_passes * wbytes
+        w("## Effective memory bandwidth")
+        w("")
+        w(f"Traffic model (`summarize_benchmark.py`): Xᵀ's CSR arrays nnz·12 + (d+1)·4 = "
+          f"{csr / MB:.2f} MB per pass; a W-sized array d·c·8 = {wbytes / MB:.2f} MB per pass. "
+          f"**Inner step** = {INNER_XT_PASSES} fused pass over Xᵀ + W read + W written "
+          f"({INNER_W_PASSES} W passes) = **{inner_b / MB:.1f} MB**. **Adjoint iteration** = "
+          f"{ADJOINT_XT_PASSES} passes over Xᵀ (the product: X·v, Xᵀ·r) + {a.adjoint_w_passes:g} "
+          f"W-sized vector passes (the product's and CG's; "
+          f"{'stock KSPCG today' if a.adjoint_w_passes == ADJOINT_W_PASSES else 'set by --adjoint-w-passes'}) "
+          f"= **{adj_b / MB:.1f} MB**. Z and R (n·c·8) are not counted; the irregular row "
+          f"accesses are not either, so a low percentage means latency- or compute-bound, "
+          f"not bandwidth-bound. Times: best aid_cg run of each figure; STREAM: best triad "
+          f"of the runs interleaved with these (same rank count, aggregate over ranks).")
+        w("")
+        w("| λ₀ | t = k | ranks | ms / inner step | inner GB/s | ms / adjoint it | adjoint GB/s "
+          "| CG its | STREAM triad GB/s (best; spread) | inner % of STREAM | adjoint % of STREAM |")
+        w("|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
+        for r in ranks:
+            sv = stream_values(work, r)
+            st = max(sv) if sv else None
+            for lam, tk in points:
+                fa = figs("aid_cg", r, lam, tk)
+                if not fa:
+                    continue
+                ti, ta = best_of(fa, "inner_ms"), best_of(fa, "adjoint_ms")
+                bi = inner_b / (ti * 1e-3) / 1e9 if ti else None
+                ba = adj_b / (ta * 1e-3) / 1e9 if ta else None
+                its = best_run("aid_cg", r, lam, tk)[2]["its"]
+                w(f"| {lam_text(lam)} | {tk} | {r} | {fmt(ti, 1)} | {fmt(bi)} | {fmt(ta, 1)} "
+                  f"| {fmt(ba)} | {its} | {fmt(st)} ({spread(sv)}) "
+                  f"| {fmt(ratio(100 * bi, st) if bi else None, 1, ' %')} "
+                  f"| {fmt(ratio(100 * ba, st) if ba else None, 1, ' %')} |")
+        w("")
+
+    # ---- memory versus t -----------------------------------------------------------------
+    if len(tks) > 1 and meta and d_feat and c:
+        lo, hi = tks[0], tks[-1]
+        n_train = meta["train_rows"]
+        dt = hi - lo
+        e1 = dt * d_feat * c * 8
+        e2 = dt * (d_feat + n_train) * c * 8
+        w(f"## Peak memory versus t ({r1} rank, t = {lo} against t = {hi})")
+        w("")
+        w(f"ITD stores the iterates: expected growth {dt}·d·c·8 bytes; HyperPETSc's ITD also "
+          f"keeps each step's training scores (n·c·8), hence the second expectation "
+          f"{dt}·(d + n)·c·8. AID's memory should not depend on t (nor on k).")
+        w("")
+        w(f"| λ₀ | method | peak MB, t = {lo} | peak MB, t = {hi} | difference MB "
+          f"| {dt}·d·c·8 MB | ratio | {dt}·(d+n)·c·8 MB | ratio |")
+        w("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+        for lam in lams:
+            for m in ("itd", "aid_cg"):
+                a_lo, a_hi = best_run(m, r1, lam, lo), best_run(m, r1, lam, hi)
+                if not (a_lo and a_hi):
+                    continue
+                m_lo, m_hi = a_lo[2]["peak"], a_hi[2]["peak"]
+                diff = m_hi - m_lo
+                w(f"| {lam_text(lam)} | {m} | {m_lo / MB:.0f} | {m_hi / MB:.0f} | {nz(diff / MB, 0)} "
+                  f"| {e1 / MB:.0f} | {nz(diff / e1, 3)} | {e2 / MB:.0f} | {nz(diff / e2, 3)} |")
+        w("")
+
+    # ---- -log_view -----------------------------------------------------------------------
+    w(f"## -log_view at the headline point (λ₀ = {lam_text(head_lam)}, t = k = {head_tk}; "
+      "best run of each configuration)")
     w("")
     w("Times are the maximum over ranks; \"max/min over ranks\" is PETSc's time ratio "
-      "(load imbalance, or waiting for the other rank inside VecScatterEnd).")
+      "(load imbalance, or waiting for the other rank inside VecScatterEnd). KSPSolve / CG "
+      "iterations is the adjoint iteration without the one-off ∇_wE and VJP.")
     w("")
     for r in ranks:
         for m in ("aid_cg", "itd"):
-            b = hpb.get((m, r))
+            b = best_run(m, r, head_lam, head_tk)
             if not b:
                 continue
-            logf = b["_path"][:-5] + ".log"
+            logf = b[1]["_path"][:-5] + ".log"
             phases, kernels = log_events(logf)
+            ksp = [e for e in phases if e[0] == "KSPSolve"]
+            its = b[2]["its"]
+            per_it = (f"; KSPSolve / {its} CG iterations = {1e3 * ksp[0][2] / its:.1f} ms"
+                      if (ksp and its) else "")
             w(f"**{m}, {r} rank(s)** (`{os.path.relpath(logf)}`)  ")
-            w("phases: " + "; ".join(event_text(e, r) for e in phases) + "  ")
+            w("phases: " + "; ".join(event_text(e, r) for e in phases) + per_it + "  ")
             w("kernels: " + "; ".join(event_text(e, r) for e in kernels))
             w("")
 
-    # ---- commands ----------------------------------------------------------------------
+    # ---- commands ------------------------------------------------------------------------
     w("## Commands (from the repository root)")
     w("")
     w("```")
-    w("bench/run_benchmark.sh -n " + str(runs_n) + " --ranks \"" + env.get("ranks", "") + "\"")
+    cmd = "bench/run_benchmark.sh"
+    if env.get("quick") == "1":
+        cmd += " --quick"
+    else:
+        cmd += (f" -n {runs_n} --ranks \"{env.get('ranks', '')}\" --lambdas \"{env.get('lambdas', '')}\""
+                f" --tk \"{env.get('tks', '')}\" --pytorch-repeat {env.get('pytorch_repeat', '')}")
+    w(cmd)
     seen = set()
     try:
         with open(os.path.join(work, "commands.txt")) as f:
