@@ -25,17 +25,13 @@ INNER_W_PASSES = 2
 # Adjoint iteration: the product (I − ∂_wΦᵀ)v streams Xᵀ twice (X·v, then Xᵀ·(H·Xv)).
 ADJOINT_XT_PASSES = 2
 # W-sized (d·c·8 bytes) array passes per adjoint iteration, reads and writes each counted
-# once: the product's own vector passes plus CG's. Today (stock KSPCG, PCNONE, the shell
-# operator of src/methods/adjoint_operator.cpp), from -log_view's calls per iteration:
-#   product: X·v reads v (1), Xᵀ·R with the penalty term reads v and writes Jv (2),
-#            y = v − Jv (VecAYPX: 3)                                              =  6
-#   KSPCG:   PCApply of PCNONE copies r to z (VecCopy: 2), ‖z‖ (VecNorm: 1), z·r and
-#            p·Ap (2 VecTDot: 4), x += αp and r −= αAp (2 VecAXPY: 6),
-#            p = z + βp (VecAYPX: 3)                                              = 16
-# SET THIS when the fused adjoint CG lands (or pass --adjoint-w-passes): e.g. a product that
-# reads p and writes Ap (2) and one fused update pass reading x, p, r, Ap and writing x, r
-# with r·r (6), plus p = r + βp (3), is 11.
-ADJOINT_W_PASSES = 22
+# once: the product's own vector passes plus CG's. aid_cg runs KSP cgfused
+# (src/methods/fused_cg.cpp, PCNONE, features layout):
+#   X·p's pass also forms p = r + βp: reads r and p, writes p                   =  3
+#   Xᵀ·R's pass writes q = η(Xᵀ S X p + e⊙p), reading p, and sums ⟨p, q⟩        =  2
+#   the update pass: x += αp, r −= αq, ‖r‖² (reads x, p, r, q; writes x, r)     =  6
+# (PETSc's KSPCG with the old shell operator, -adjoint_ksp_type cg: 22.)
+ADJOINT_W_PASSES = 11
 
 # ---- issue 8's "Done when" targets at the headline point -----------------------------
 TARGET_SPEEDUP = 10.0         # (a) PyTorch / HyperPETSc aid_cg hypergradient s, at least
@@ -266,7 +262,7 @@ def main():
     ap.add_argument("work", nargs="?", default="bench/results/work")
     ap.add_argument("--adjoint-w-passes", type=float, default=ADJOINT_W_PASSES,
                     help="W-sized array passes per adjoint iteration in the traffic model "
-                         f"(default {ADJOINT_W_PASSES}: stock KSPCG, see the comment)")
+                         f"(default {ADJOINT_W_PASSES}: KSP cgfused, see the comment)")
     a = ap.parse_args()
     work = a.work
     env = load_env(work)
@@ -514,7 +510,7 @@ def main():
           f"({INNER_W_PASSES} W passes) = **{inner_b / MB:.1f} MB**. **Adjoint iteration** = "
           f"{ADJOINT_XT_PASSES} passes over Xᵀ (the product: X·v, Xᵀ·r) + {a.adjoint_w_passes:g} "
           f"W-sized vector passes (the product's and CG's; "
-          f"{'stock KSPCG today' if a.adjoint_w_passes == ADJOINT_W_PASSES else 'set by --adjoint-w-passes'}) "
+          f"{'KSP cgfused' if a.adjoint_w_passes == ADJOINT_W_PASSES else 'set by --adjoint-w-passes'}) "
           f"= **{adj_b / MB:.1f} MB**. Z and R (n·c·8) are not counted; the irregular row "
           f"accesses are not either, so a low percentage means latency- or compute-bound, "
           f"not bandwidth-bound. Times: best aid_cg run of each figure; STREAM: best triad "

@@ -15,9 +15,11 @@ set -eu
 # python3: the CLI tests check JSON and CSV outputs with Debian's /usr/bin/python3.
 # python3-optuna, python3-sklearn: the peer of bench/optuna_peer.sh (Optuna's TPE tuning
 # scikit-learn's LogisticRegression); benchmarks only.
+# python3-torch: the PyTorch (hypertorch-style) reference of bench/run_benchmark.sh;
+# benchmarks only.
 pkgs="petsc-dev libopenmpi-dev openmpi-bin libyaml-cpp-dev libgtest-dev cmake pkg-config g++ make
       libopenblas0-serial clang-14 libclang-rt-14-dev llvm-14 libsqlite3-dev zlib1g-dev dataset-fashion-mnist
-      gnuplot-nox slurm-wlm munge python3 python3-optuna python3-sklearn"
+      gnuplot-nox slurm-wlm munge python3 python3-optuna python3-sklearn python3-torch"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
