@@ -51,8 +51,9 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   void map_jvp_inner(Vec v, Vec out) override { map_vjp_inner(v, out); }
   void map_vjp_outer(Vec v, Vec out) override;
   bool jacobian_symmetric() const override { return true; }
-  std::unique_ptr<Linearization> capture_linearization() override;
-  void restore_linearization(Vec w, Vec lambda, const Linearization* saved) override;
+  size_t linearization_size() const override;
+  void capture_linearization(double* into) override;
+  void restore_linearization(Vec w, Vec lambda, const double* saved) override;
 
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
