@@ -36,9 +36,9 @@ void Trajectory::make_block(Vec layout, size_t vectors, size_t extra, const std:
   check_memory(comm,
                static_cast<double>(vectors) * (static_cast<double>(n) * sizeof(double) + 1024.0) +
                    static_cast<double>(extra) * sizeof(double),
-               what + " (" + std::to_string(vectors) + " vectors of " + std::to_string(N) + " entries, for reverse mode)",
-               "lower inner.iterations, set hypergradient.checkpoints to store fewer iterates, or use an aid_* "
-               "method, which does not store iterates");
+               what + " of " + std::to_string(N) + " entries, for reverse mode)",
+               "lower inner.iterations or use an aid_* method, which does not store iterates; or set "
+               "hypergradient.checkpoints to store fewer states and recompute the others");
   const size_t bytes = std::max<size_t>((vectors * static_cast<size_t>(n) + extra) * sizeof(double), 1);
   // MAP_POPULATE faults every page in now, in the kernel, cheaper than first-touch faults
   // spread over the forward steps (measured: 5 against 8.5 ms per 21 MB). No
@@ -58,7 +58,7 @@ void Trajectory::make_block(Vec layout, size_t vectors, size_t extra, const std:
 void Trajectory::allocate(Vec layout, PetscInt t, size_t linearization_doubles) {
   const auto steps = static_cast<size_t>(t);
   make_block(layout, steps + 1, steps * linearization_doubles,
-             "the stored inner trajectory (t + 1 = " + std::to_string(steps + 1) + " iterates)");
+             "the stored inner trajectory (t + 1 = " + std::to_string(steps + 1) + " iterates");
   linearization_size = linearization_doubles;
   linearizations.clear();
   if (linearization_doubles == 0) return;
@@ -72,7 +72,8 @@ void Trajectory::allocate(Vec layout, PetscInt t, size_t linearization_doubles) 
 void Trajectory::allocate_snapshots(Vec layout) {
   const size_t states = std::max(snapshot_slots, snapshot_steps.size());
   make_block(layout, (with_previous ? 2 * states : states) + 1, 0,
-             "the inner trajectory's checkpoints (" + std::to_string(states) + " states)");
+             "the inner trajectory's checkpoints (" + std::to_string(states) + " states, " +
+                 std::to_string((with_previous ? 2 * states : states) + 1) + " vectors");
   linearizations.clear();
   linearization_size = 0;
   stored = 0;
