@@ -54,7 +54,9 @@ void run_hypergrad(MPI_Comm comm, const CommandLine& cl, const Settings& setting
           .key_value("setup", session.seconds_setup())
           .key_value("inner", r.seconds_inner)
           .key_value("adjoint", r.seconds_adjoint)
+          .key_value("trajectory", r.seconds_trajectory)
           .end_object();
+      j.key_value("recomputed_steps", r.recomputed_steps);
       j.key_value("ranks", comm_size(comm));
       j.key_value("peak_memory_bytes", mem.first);
       j.key_value("peak_memory_bytes_max_rank", mem.second);

@@ -33,7 +33,10 @@ const KeyTable<HypergradientSettings>& hypergradient_table() {
                          "relative residual ‖b − Av‖/‖b‖ of the adjoint solve to stop at; 0 runs exactly k iterations",
                          NumberRange::half_open(0, 1))
           .boolean("warm_start", &HypergradientSettings::warm_start, true,
-                   "outer steps start the adjoint from the previous v_k (AID methods)");
+                   "outer steps start the adjoint from the previous v_k (AID methods)")
+          .integer("checkpoints", &HypergradientSettings::checkpoints, 0, 0, 2147483647LL,
+                   "itd/truncated_itd: states stored on a binomial schedule, the others recomputed in the "
+                   "reverse sweep; 0 (or at least the steps reversed) stores every iterate");
   return t;
 }
 

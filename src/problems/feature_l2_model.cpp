@@ -246,33 +246,36 @@ void FeatureL2Model::set_linearization_point(Vec w, Vec lambda) {
   w_lin_ = w;
 }
 
-namespace {
-// The training scores X·W at the point (n_local·c doubles): enough to rebuild the loss
-// Hessian without another pass over the data.
-struct SavedScores final : Linearization {
-  std::vector<double> z;
-};
-}  // namespace
+// The linearisation is the training scores X·W at the point (n_local·c doubles): enough
+// to rebuild the loss Hessian without another pass over the data.
+size_t FeatureL2Model::linearization_size() const {
+  PetscInt n = 0;
+  HP_CALL(VecGetLocalSize(zt_, &n));
+  return static_cast<size_t>(n);
+}
 
-std::unique_ptr<Linearization> FeatureL2Model::capture_linearization() {
-  auto saved = std::make_unique<SavedScores>();
+void FeatureL2Model::capture_linearization(double* into) {
   const PetscScalar* z = nullptr;
   PetscInt n = 0;
   HP_CALL(VecGetLocalSize(zt_, &n));
   HP_CALL(VecGetArrayRead(zt_, &z));
-  saved->z.assign(z, z + n);  // zt_ still holds X·W from the last apply_map
+  std::copy(z, z + n, into);  // zt_ still holds X·W from the last apply_map
   HP_CALL(VecRestoreArrayRead(zt_, &z));
-  return saved;
 }
 
-void FeatureL2Model::restore_linearization(Vec w, Vec lambda, const Linearization* saved) {
-  const auto* s = dynamic_cast<const SavedScores*>(saved);
-  if (!s) {
-    linearize(w, lambda);
+void FeatureL2Model::restore_linearization(Vec w, Vec lambda, const double* saved) {
+  set_linearization_point(w, lambda);
+  if (saved) {
+    train_loss_->prepare_hessian(saved);
     return;
   }
-  set_linearization_point(w, lambda);
-  train_loss_->prepare_hessian(s->z.data());
+  // Nothing captured (checkpointed ITD): the scores of w, reusing the fused step's X·w
+  // when the step that produced w computed it.
+  train_scores(w);
+  const PetscScalar* z = nullptr;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  train_loss_->prepare_hessian(z);
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
 }
 
 void FeatureL2Model::linearize(Vec w, Vec lambda) {

@@ -40,6 +40,7 @@ const std::map<std::string, std::string> kDocumentedDefaults = {
     {"hypergradient.iterations", "100"},
     {"hypergradient.tol", "0"},
     {"hypergradient.warm_start", "true"},
+    {"hypergradient.checkpoints", "0"},
     {"inner.warm_start", "true"},
     {"hyperparameters.bounds", "[-700, 700]"},
     {"outer.optimizer", "adam"},

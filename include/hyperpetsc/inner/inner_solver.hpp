@@ -16,21 +16,54 @@
 
 namespace hp {
 
-// The iterates w_0..w_t (t + 1 vectors), kept for reverse-mode differentiation, and the
-// problem's linearisation at w_0..w_{t−1} where it offers one (see capture_linearization).
-struct Trajectory {
-  // One allocation for all iterates, backed by transparent huge pages where the kernel
-  // allows (first-touch faults on t separate 4 KiB-paged vectors cost ~14 ms per step on
-  // news20-shaped data). Declared before `w` so the Vecs go first.
-  struct FreeBlock {
-    void operator()(double* p) const;
-  };
-  std::unique_ptr<double[], FreeBlock> storage;
-  std::vector<Vector> w;
-  std::vector<std::unique_ptr<Linearization>> linearizations;
+// What a forward pass keeps for reverse-mode differentiation. Two modes:
+//  - keep all (snapshot_steps empty): the iterates w_0..w_t (t + 1 vectors) and the
+//    problem's linearisation at w_0..w_{t−1} where it offers one (capture_linearization);
+//  - checkpoints (snapshot_steps set by the caller, ItdMethod's binomial schedule): only
+//    the states at those steps, a state being w_i, or (w_i, w_{i−1}) with momentum, plus
+//    w_{t−1} at the end (`last`). The reverse sweep recomputes the other iterates.
+// All vectors live in one anonymous mapping, pre-faulted when it is made (MAP_POPULATE),
+// so the forward steps pay no first-touch page faults (they cost ~8 ms per 21 MB on the
+// project's machine, and ~50 ms with MADV_HUGEPAGE under direct compaction). The block
+// is reused across calls of the same shape (an outer loop keeps its ItdMethod).
+// Releases a Trajectory's block (an anonymous mapping of `bytes`).
+struct UnmapBlock {
+  size_t bytes = 0;
+  void operator()(double* p) const;
+};
 
-  // t + 1 vectors shaped like `layout`, backed by `storage`.
-  void allocate(Vec layout, PetscInt t);
+struct Trajectory {
+  // Declared before the Vecs so they are destroyed first.
+  std::unique_ptr<double[], UnmapBlock> storage;
+  std::vector<Vector> w;                 // keep all: w_0..w_t; checkpoints: the state slots
+  std::vector<double*> linearizations;   // keep all: t captures (empty if the problem has none)
+  size_t linearization_size = 0;         // doubles per capture on this rank
+  double seconds_allocating = 0;         // making + pre-faulting the block (0 when reused)
+
+  // Checkpoint mode (input): the steps whose state to store, ascending; empty: keep all.
+  std::vector<PetscInt> snapshot_steps;
+  size_t snapshot_slots = 0;   // states to make room for (≥ snapshot_steps.size())
+  bool with_previous = false;  // a state is (w_i, w_{i−1}): momentum β ≠ 0
+  // Checkpoint mode (output of run): how many of snapshot_steps were reached.
+  size_t stored = 0;
+
+  bool keeps_all() const { return snapshot_steps.empty(); }
+  // Keep all: t + 1 vectors shaped like `layout` and t captures of `linearization_doubles`.
+  void allocate(Vec layout, PetscInt t, size_t linearization_doubles);
+  // Checkpoint mode: slots for snapshot_slots states and `last`.
+  void allocate_snapshots(Vec layout);
+  // Checkpoint mode: the stored state of slot j, and its w_{i−1} (with_previous only).
+  Vec state(size_t j) const { return w[with_previous ? 2 * j : j]; }
+  Vec previous(size_t j) const { return w[2 * j + 1]; }
+  Vec last() const { return w.back(); }
+  // Checkpoint mode, called by run before step i with cur = w_i, prev = w_{i−1}.
+  void remember(PetscInt i, Vec cur, Vec prev);
+
+ private:
+  // `vectors` Vecs of layout's shape plus `extra` doubles, reusing the block when equal.
+  void make_block(Vec layout, size_t vectors, size_t extra, const std::string& what);
+  PetscInt block_n_ = -1;  // the block's shape: local length, vectors, extra doubles
+  size_t block_vectors_ = 0, block_extra_ = 0;
 };
 
 class InnerSolver {

@@ -24,6 +24,7 @@ struct HypergradientRequest {
   double inner_tol = 0.0; // inner.tol at this outer step (see InnerSolver::run)
   PetscInt k = 0;         // hypergradient.iterations
   double tol = 0.0;       // hypergradient.tol (0: exactly k iterations)
+  PetscInt checkpoints = 0;  // hypergradient.checkpoints (ITD only): states stored; 0: all
 };
 
 struct HypergradientResult {
@@ -35,6 +36,8 @@ struct HypergradientResult {
   std::string converged_reason;        // PETSc KSP reason name, or ITERATIONS for loops
   double seconds_inner = 0.0;          // forward pass
   double seconds_adjoint = 0.0;        // backward pass / linear solve / VJP in λ
+  double seconds_trajectory = 0.0;     // ITD: making + pre-faulting its storage (not in seconds_inner)
+  PetscInt recomputed_steps = 0;       // checkpointed ITD: forward steps recomputed in the reverse sweep
 };
 
 class HypergradientMethod {

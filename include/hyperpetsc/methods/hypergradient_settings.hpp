@@ -15,6 +15,7 @@ struct HypergradientSettings {
   PetscInt iterations = 0;  // k (a maximum when tol > 0)
   ToleranceSchedule tol;    // relative residual tolerance per outer step; 0 = exactly k iterations
   bool warm_start = true;   // outer steps: v_0 = the previous v_k (AID methods)
+  PetscInt checkpoints = 0; // ITD methods: states stored (binomial schedule); 0 = every iterate
 };
 
 const KeyTable<HypergradientSettings>& hypergradient_table();

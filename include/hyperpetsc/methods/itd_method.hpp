@@ -3,7 +3,8 @@
 
 namespace hp {
 
-// itd (truncated = false) and truncated_itd (K = hypergradient.iterations).
+// itd (truncated = false) and truncated_itd (K = hypergradient.iterations), storing every
+// iterate or, with request.checkpoints = N > 0, N states on a binomial schedule.
 class ItdMethod final : public HypergradientMethod {
  public:
   explicit ItdMethod(bool truncated) : truncated_(truncated) {}
@@ -13,6 +14,8 @@ class ItdMethod final : public HypergradientMethod {
 
  private:
   bool truncated_;
+  // Kept across calls (an outer loop): its pre-faulted block is reused when the shape repeats.
+  Trajectory trajectory_;
 };
 
 }  // namespace hp

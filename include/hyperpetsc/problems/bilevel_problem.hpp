@@ -18,12 +18,6 @@
 
 namespace hp {
 
-// What linearize(w, λ) computes, captured after apply_map(w, λ, ·) so reverse-mode
-// methods can restore it instead of recomputing it (ITD saves one data pass per step).
-struct Linearization {
-  virtual ~Linearization() = default;
-};
-
 // What a problem reports about one split at a point w (BilevelProblem::evaluate).
 struct SplitMetrics {
   double loss = 0;                  // the split's data loss (no penalty)
@@ -67,10 +61,16 @@ class BilevelProblem {
   // passes over w (KSP "cgfused", methods/fused_cg.hpp, uses this).
   virtual double adjoint_cg_product(Vec z, double beta, Vec p, Vec q);
 
-  // Optional: the linearisation at the w of the most recent apply_map (nullptr: none),
-  // and restoring it, equivalent to linearize(w, λ) with that w.
-  virtual std::unique_ptr<Linearization> capture_linearization() { return nullptr; }
-  virtual void restore_linearization(Vec w, Vec lambda, const Linearization* saved) {
+  // Optional: what linearize(w, λ) computes, captured after apply_map(w, λ, ·) so
+  // reverse-mode methods can restore it instead of recomputing it (ITD saves one data
+  // pass per step). linearization_size() doubles on this rank (0: the problem offers
+  // none); capture_linearization writes the linearisation at the w of the most recent
+  // apply_map into caller-owned storage (no allocation: ITD captures once per step).
+  // restore_linearization is equivalent to linearize(w, λ) with that w; saved == nullptr
+  // (nothing captured) recomputes it.
+  virtual size_t linearization_size() const { return 0; }
+  virtual void capture_linearization(double* into) { (void)into; }
+  virtual void restore_linearization(Vec w, Vec lambda, const double* saved) {
     (void)saved;
     linearize(w, lambda);
   }

@@ -53,8 +53,9 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   bool jacobian_symmetric() const override { return true; }
   void adjoint_apply(Vec x, Vec y) override;
   double adjoint_cg_product(Vec z, double beta, Vec p, Vec q) override;
-  std::unique_ptr<Linearization> capture_linearization() override;
-  void restore_linearization(Vec w, Vec lambda, const Linearization* saved) override;
+  size_t linearization_size() const override;
+  void capture_linearization(double* into) override;
+  void restore_linearization(Vec w, Vec lambda, const double* saved) override;
 
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
