@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Inner solvers for AID on the news20-shaped problem at λ = −6: the hypergradient's
 # relative error against `hypergradient.method: exact` versus the seconds of the inner
-# solve plus the adjoint, for gradient descent and for TAO (lmvm, and a Newton type).
+# solve plus the adjoint, for gradient descent and for TAO (lmvm, bncg and Newton: nls).
 #
 #   bench/tao_inner.sh [-n RUNS] [--config FILE]
 #
@@ -39,7 +39,8 @@ COMMON=(--set hyperparameters.init=-6 --set hypergradient.method=aid_cg --set hy
 CASES=()
 for t in 25 50 100 200 400; do CASES+=("gd_t$t|--set inner.solver=gradient_descent --set inner.iterations=$t"); done
 for t in 5 10 20 40 80; do CASES+=("lmvm_t$t|--set inner.solver=tao --set inner.iterations=$t"); done
-for t in 2 3 4 6; do CASES+=("nls_t$t|--set inner.solver=tao --set inner.iterations=$t -inner_tao_type nls"); done
+for t in 5 10 20; do CASES+=("bncg_t$t|--set inner.solver=tao --set inner.iterations=$t -inner_tao_type bncg"); done
+for t in 2 3 4; do CASES+=("nls_t$t|--set inner.solver=tao --set inner.iterations=$t -inner_tao_type nls"); done
 
 echo "exact (once) ..." >&2
 "$BIN" hypergrad "$CONFIG" --set hyperparameters.init=-6 --set hypergradient.method=exact \
@@ -68,7 +69,7 @@ for c in cases:
     inner = [r["seconds"]["inner"] for r in results]
     g = results[0]["hypergradient"]
     err = math.sqrt(sum((a - b) ** 2 for a, b in zip(g, g0))) / n0
-    solver = "gradient_descent" if name.startswith("gd") else ("tao lmvm" if name.startswith("lmvm") else "tao nls")
+    solver = "gradient_descent" if name.startswith("gd") else "tao " + name.split("_")[0]
     rows.append((solver, results[0]["t"], err, min(secs), max(secs), min(inner), results[0]["linear_solver_iterations"]))
 print("# Inner solvers for AID: relative error against exact versus seconds\n")
 print(f"`bench/tao_inner.sh -n {runs}` on `{config}` with `--set hyperparameters.init=-6`, 1 rank: "
