@@ -17,10 +17,11 @@ namespace hp {
 
 namespace {
 constexpr const char* kPrefix = "inner_";
-// lmvm (limited-memory BFGS with a Moré–Thuente line search) needs only L and ∇L, one
-// data pass each evaluation and usually one evaluation per iteration, and its work
-// vectors are few (2·5 history pairs); the Newton types (nls, ntr) pay several
-// Hessian-vector products per iteration, bncg converges more slowly on ill-conditioned L.
+// The default, lmvm (limited-memory BFGS with a Moré–Thuente line search), is TAO's
+// general-purpose method for smooth unconstrained problems: L and ∇L only (one data pass
+// per evaluation, usually one evaluation per iteration), no Hessian, nothing to tune. On
+// news20-shaped data bncg did as well and nls (Newton on the shell Hessian) was the one
+// for tight tolerances (bench/results/tao_inner.md): each one option away.
 constexpr const char* kDefaultType = TAOLMVM;
 // The TAO types that minimise a smooth function from L, ∇L (and ∇²L·v) alone. The others
 // need what this problem does not have (constraints, residuals, a quadratic or
@@ -61,6 +62,7 @@ struct TaoInnerSolver::State {
   Optimizer tao;
   Matrix hessian;  // MATSHELL: ∇²L at the point of the last Hessian evaluation
   Vector zero;     // w = 0, for ‖∇L(0)‖ after a warm start
+  Vector scratch;  // ∇L(0), for a TAO type without its own gradient vector
 
   static PetscErrorCode objective_and_gradient(Tao, Vec w, PetscReal* f, Vec g, void* p) {
     return guard_callback([&] {
@@ -106,9 +108,6 @@ struct TaoInnerSolver::State {
   void build(MPI_Comm comm, Vec w) {
     HP_CALL(VecGetLocalSize(w, &local));
     HP_CALL(VecGetSize(w, &global));
-    tao.reset();
-    hessian.reset();
-    zero.reset();
     HP_CALL(TaoCreate(comm, tao.out()));
     HP_CALL(TaoSetOptionsPrefix(tao, kPrefix));
     HP_CALL(TaoSetType(tao, kDefaultType));
@@ -218,8 +217,12 @@ PetscInt TaoInnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscIn
       HP_CALL(VecDuplicate(w, s.zero.out()));
       HP_CALL(VecSet(s.zero, 0.0));
     }
-    Vec g = nullptr;
+    Vec g = nullptr;  // TAO's gradient vector as scratch: its first evaluation overwrites it
     HP_CALL(TaoGetGradient(s.tao, &g, nullptr, nullptr));
+    if (!g) {
+      if (!s.scratch) HP_CALL(VecDuplicate(w, s.scratch.out()));
+      g = s.scratch;
+    }
     objective->inner_objective_gradient(s.zero, lambda, g);
     HP_CALL(VecNorm(g, NORM_2, &s.reference));
   }
