@@ -5,9 +5,11 @@
 // Stopping rule (the same as the momentum iteration's): inner.iterations caps TAO's
 // iterations, and inner.tol stops it at ‖∇_wL(w_i)‖ <= tol·‖∇_wL(0)‖ (the cold start's
 // gradient, computed once more when w_0 ≠ 0). TAO's own tolerances (gatol, grtol, gttol)
-// are 0 unless -inner_tao_gatol etc. set them. A line-search failure at
-// ‖∇L‖ <= √ε·‖∇L(0)‖ means L no longer decreases measurably in floating point: the solve
-// stops there, converged to rounding; any other failure is an hp::UserError.
+// are 0 unless -inner_tao_gatol etc. set them. A line-search (or trust-region) failure at
+// ‖∇L‖ <= √(2κε|L|/η) (κ = 100, 1/η ≈ L_max) means L no longer decreases measurably in
+// floating point: the solve stops there, converged to rounding; any other failure is an
+// hp::UserError. Only types that minimise a smooth function from its gradient are
+// accepted (lmvm, bncg, nls, ntr, ...; the list is in the .cpp).
 #pragma once
 #include <memory>
 #include <string>
@@ -31,7 +33,7 @@ class TaoInnerSolver final : public InnerSolver {
 
  private:
   // The TAO object and its Hessian shell, kept across runs while the problem and the
-  // layout of w stay the same: TAO's work vectors (a dozen, each as large as w) are then
+  // layout of w stay the same: TAO's work vectors (about 20 for lmvm, each as large as w) are then
   // allocated and first touched once, not per hypergradient.
   struct State;
   std::string name_;
