@@ -52,7 +52,7 @@ HypergradientResult HypergradientSession::compute(HypergradientMethod& method, W
   req.tol = settings_.hypergradient.tol.at(outer_step);
   req.inner_tol = settings_.inner.tol.at(outer_step);
   req.checkpoints = settings_.hypergradient.checkpoints;
-  HypergradientResult r = method.compute(*problem_, inner_, req);
+  HypergradientResult r = method.compute(*problem_, *inner_, req);
   double norm = 0;
   HP_CALL(VecNorm(r.hypergradient, NORM_2, &norm));
   if (!std::isfinite(norm) || !std::isfinite(r.outer_objective))

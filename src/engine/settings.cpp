@@ -70,6 +70,20 @@ const std::vector<TopLevelEntry>& top_level() {
   return entries;
 }
 
+// Choices in one section that another section's choice rules out: an inner solver that
+// ITD cannot differentiate through (inner.solver: tao) with itd or truncated_itd.
+void check_inner_solver_fits_method(const Settings& s) {
+  const MethodEntry* method = method_registry().find(s.hypergradient.method);
+  const InnerSolverEntry* inner = inner_solvers().find(s.inner.solver);
+  if (!method || !inner || !method->needs_inner_trajectory || inner->differentiable) return;
+  const ConfigNode* section = s.source.find("inner");
+  const ConfigNode* key = section ? section->find("solver") : nullptr;
+  config_fail(key ? key->origin : s.source.origin, "inner.solver",
+              inner->name + " cannot be used with hypergradient.method: " + method->name + ", which differentiates "
+              "through the gradient-descent recursion of the inner steps; use an aid_* method (e.g. aid_cg) with " +
+              inner->name + ", or inner.solver: gradient_descent or heavy_ball with " + method->name);
+}
+
 Settings from_tree(ConfigNode root, const std::string& name, const std::string& dir,
                    const std::vector<std::string>& overrides) {
   Settings s;
@@ -84,6 +98,7 @@ Settings from_tree(ConfigNode root, const std::string& name, const std::string& 
   s.source = root;
   const ParseContext ctx{dir};
   for (const auto& e : top_level()) e.read(s, root.find(e.name), ctx);
+  check_inner_solver_fits_method(s);
   ConfigNode resolved;
   resolved.kind = ConfigNode::Kind::map;
   for (const auto& e : top_level())

@@ -1,13 +1,29 @@
 #include "hyperpetsc/inner/inner_settings.hpp"
 
+#include "hyperpetsc/inner/momentum_iteration.hpp"
+#include "hyperpetsc/inner/tao_inner_solver.hpp"
+#include "hyperpetsc/petsc/user_text.hpp"
+
 namespace hp {
 
 Registry<InnerSolverEntry>& inner_solvers() {
   static Registry<InnerSolverEntry> r({
-      {"gradient_descent", "w_{i+1} = Φ(w_i, λ)", false},
-      {"heavy_ball", "w_{i+1} = Φ(w_i, λ) + β(w_i − w_{i−1}), β = inner.momentum", true},
+      {"gradient_descent", "w_{i+1} = Φ(w_i, λ)", false, true,
+       [](const InnerSettings&) { return std::make_unique<MomentumIteration>("gradient_descent", 0.0); }},
+      {"heavy_ball", "w_{i+1} = Φ(w_i, λ) + β(w_i − w_{i−1}), β = inner.momentum", true, true,
+       [](const InnerSettings& s) { return std::make_unique<MomentumIteration>("heavy_ball", s.momentum); }},
+      {"tao", "min_w L(w, λ) by a PETSc TAO method (-inner_tao_type, default lmvm); AID methods only", false,
+       false, [](const InnerSettings&) { return std::make_unique<TaoInnerSolver>("tao"); }},
   });
   return r;
+}
+
+std::unique_ptr<InnerSolver> make_inner_solver(const InnerSettings& inner) {
+  const InnerSolverEntry* e = inner_solvers().find(inner.solver);
+  if (!e)
+    throw UserError("inner.solver: unknown solver " + quote_user_text(inner.solver) + "; choose " +
+                    choice_names(inner_solvers().choices()));
+  return e->make(inner);
 }
 
 namespace {
@@ -39,9 +55,9 @@ const KeyTable<InnerSettings>& inner_table() {
   static const KeyTable<InnerSettings> t = add_tolerance_keys(
       KeyTable<InnerSettings>("inner", "the inner solver: w_t from w_0 (0, or the previous w_t in run; t = iterations)")
           .choice("solver", &InnerSettings::solver, "gradient_descent", [] { return inner_solvers().choices(); },
-                  "the fixed-point iteration")
+                  "how w_t is computed (see Inner solvers below)")
           .custom(step_size_entry())
-          .integer("iterations", &InnerSettings::iterations, 100, 0, 2147483647LL, "t, the inner steps (a maximum when tol > 0)")
+          .integer("iterations", &InnerSettings::iterations, 100, 0, 2147483647LL, "t, the inner steps (TAO iterations for tao; a maximum when tol > 0)")
           .number("momentum", &InnerSettings::momentum, 0.9, NumberRange::half_open(0, 1), "β of heavy_ball")
           .only_when([](const InnerSettings& s) {
             const InnerSolverEntry* e = inner_solvers().find(s.solver);

@@ -34,9 +34,10 @@ MethodEntry krylov(const char* name, const char* type, const char* help) {
 
 Registry<MethodEntry>& method_registry() {
   static Registry<MethodEntry> r({
-      {"itd", "reverse mode through all t inner steps", true, [] { return std::make_unique<ItdMethod>(false); }},
+      {"itd", "reverse mode through all t inner steps", true, [] { return std::make_unique<ItdMethod>(false); },
+       true},
       {"truncated_itd", "reverse mode through the last k inner steps", true,
-       [] { return std::make_unique<ItdMethod>(true); }},
+       [] { return std::make_unique<ItdMethod>(true); }, true},
       {"aid_fp", "AID, k fixed-point iterations on the adjoint", true,
        [] { return std::make_unique<AidMethod>("aid_fp", make_fixed_point_adjoint()); }},
       {"aid_neumann", "AID, Neumann series with k + 1 terms (= aid_fp with k + 1)", true,

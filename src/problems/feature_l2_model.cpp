@@ -238,6 +238,36 @@ void FeatureL2Model::inner_gradient(Vec w, Vec lambda, Vec out) {
   back_and_combine(w, 0.0, 1.0, penalty_, out);
 }
 
+double FeatureL2Model::inner_objective_gradient(Vec w, Vec lambda, Vec gradient) {
+  update_penalty(lambda);
+  train_scores(w);
+  const PetscScalar* z = nullptr;
+  PetscScalar* r = nullptr;
+  double value = 0;
+  HP_CALL(VecGetArrayRead(zt_, &z));
+  HP_CALL(VecGetArray(rt_, &r));
+  {
+    LogScope scope(log_events().loss);
+    value = train_loss_->value_gradient(z, r);
+  }
+  HP_CALL(VecRestoreArray(rt_, &r));
+  HP_CALL(VecRestoreArrayRead(zt_, &z));
+  // ½ Σ_j e^λ_j ‖W_{j,:}‖² over this rank's features, reduced with the loss in one call.
+  const PetscScalar* pw = nullptr;
+  HP_CALL(VecGetArrayRead(w, &pw));
+  double penalty = 0;
+  for (PetscInt j = 0; j < local_features_; ++j) {
+    double row = 0;
+    for (PetscInt k = 0; k < c_; ++k) row += pw[j * c_ + k] * pw[j * c_ + k];
+    penalty += penalty_[j] * row;
+  }
+  HP_CALL(VecRestoreArrayRead(w, &pw));
+  value += 0.5 * penalty;
+  MPI_Allreduce(MPI_IN_PLACE, &value, 1, MPI_DOUBLE, MPI_SUM, comm_);
+  back_and_combine(w, 0.0, 1.0, penalty_, gradient);
+  return value;
+}
+
 void FeatureL2Model::set_linearization_point(Vec w, Vec lambda) {
   update_penalty(lambda);
   lin_penalty_ = penalty_;

@@ -11,7 +11,7 @@
 #include <string>
 
 #include "forwarding_problem.hpp"
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
@@ -128,7 +128,7 @@ class CallbackErrors : public ::testing::Test {
   hp::test::SmallSpec spec_;
   std::unique_ptr<hp::BilevelProblem> base_;
   Vector lambda_;
-  hp::InnerSolver gd_{"gradient_descent", 0.0};
+  hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 // aid_cg from v_0 = 0: every map_vjp_inner call is a MatMult inside KSPSolve.

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "ridge_truth.hpp"
@@ -94,7 +94,7 @@ class RidgeMethods : public ::testing::TestWithParam<bool> {
   Vector lambda_;
   double eta_ = 0, q_ = 0;
   hp::test::RidgeTruth truth_;
-  hp::InnerSolver gd_{"gradient_descent", 0.0};
+  hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 TEST_P(RidgeMethods, ExactEqualsTheClosedForm) {

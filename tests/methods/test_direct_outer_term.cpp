@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "direct_term_problem.hpp"
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/methods/exact_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
@@ -74,7 +74,7 @@ class DirectOuterTerm : public ::testing::TestWithParam<Case> {
   std::unique_ptr<hp::BilevelProblem> base_;
   std::unique_ptr<hp::test::DirectTermProblem> problem_;
   Vector lambda_, w0_;
-  hp::InnerSolver gd_{"gradient_descent", 0.0};
+  hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 // ITD: the derivative of λ ↦ E'(w_t(λ), λ), t steps from w_0.

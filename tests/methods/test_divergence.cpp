@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "hyperpetsc/inner/divergence_monitor.hpp"
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "ridge_truth.hpp"
 #include "small_problems.hpp"
@@ -67,7 +67,7 @@ class Divergence : public ::testing::Test {
   std::unique_ptr<hp::test::DenseReference> ref_;
   Vector lambda_;
   hp::test::RidgeTruth truth_;
-  const hp::InnerSolver gd_{"gradient_descent", 0.0};
+  const hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 TEST(DivergenceMonitor, ChecksTheFirstStepEvery32ndAndTheLast) {
@@ -93,7 +93,7 @@ TEST_F(Divergence, AGrowingStepIsReportedAtTheStepThatShowsIt) {
   // Growth without bound becomes Inf/NaN: still the same error, not a crash or a result.
   EXPECT_HAS(run(1e6 / truth_.L, gd_, 200, true), "diverge");
   // Heavy ball past 2(1 + β)/L.
-  EXPECT_HAS(run(3.3 / truth_.L, hp::InnerSolver("heavy_ball", 0.5), 500, false), "heavy_ball");
+  EXPECT_HAS(run(3.3 / truth_.L, hp::MomentumIteration("heavy_ball", 0.5), 500, false), "heavy_ball");
 }
 
 // Contractions never trip it: heavy ball with strong momentum just inside its edge (its
@@ -102,7 +102,7 @@ TEST_F(Divergence, AGrowingStepIsReportedAtTheStepThatShowsIt) {
 TEST_F(Divergence, NoFalseAlarmOnContractions) {
   std::vector<double> w;
   for (double beta : {0.9, 0.99}) {
-    const hp::InnerSolver hb("heavy_ball", beta);
+    const hp::MomentumIteration hb("heavy_ball", beta);
     for (bool trajectory : {false, true}) {
       EXPECT_EQ(run(1.99 * (1 + beta) / truth_.L, hb, 600, trajectory), "<none>") << "beta " << beta;
       // Heavy ball from rest at a small step: its steps grow ~1/(1 − β) before they shrink.
@@ -117,7 +117,7 @@ TEST_F(Divergence, NoFalseAlarmOnContractions) {
   Vector start = problem_->create_inner_vector();
   hp::test::fill(*problem_, start, truth_.w);
   EXPECT_EQ(run(1.0 / truth_.L, gd_, 200, false, start), "<none>");
-  EXPECT_EQ(run(1.0 / truth_.L, hp::InnerSolver("heavy_ball", 0.9), 200, true, start), "<none>");
+  EXPECT_EQ(run(1.0 / truth_.L, hp::MomentumIteration("heavy_ball", 0.9), 200, true, start), "<none>");
 }
 
 // The rule itself on crafted iterates: s_i against 1e3·s_1/(1 − β), rounding noise after

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
 #include "test_support.hpp"
@@ -56,7 +56,7 @@ class ItdDerivative : public ::testing::TestWithParam<Case> {
     lambda_ = problem_->create_outer_vector();
     hp::test::fill(*problem_, lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
     hp::test::configure_auto_step(*problem_, lambda_, c.solver, c.momentum);
-    inner_ = hp::InnerSolver(c.solver, c.momentum);
+    inner_ = hp::MomentumIteration(c.solver, c.momentum);
   }
 
   // E(w_t(λ)) from w_0 (0 if null), the inner solver run here.
@@ -70,7 +70,7 @@ class ItdDerivative : public ::testing::TestWithParam<Case> {
   hp::test::SmallSpec spec_;
   std::unique_ptr<hp::BilevelProblem> problem_;
   Vector lambda_;
-  hp::InnerSolver inner_{"gradient_descent", 0.0};
+  hp::MomentumIteration inner_{"gradient_descent", 0.0};
 };
 
 TEST_P(ItdDerivative, EqualsFiniteDifferencesOfTheUnrolledObjective) {

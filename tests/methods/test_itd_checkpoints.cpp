@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/methods/binomial_checkpoints.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
@@ -95,7 +95,7 @@ class CheckpointedItd : public ::testing::TestWithParam<Case> {
     lambda_ = problem_->create_outer_vector();
     hp::test::fill(*problem_, lambda_, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
     hp::test::configure_auto_step(*problem_, lambda_, c.solver, c.momentum);
-    inner_ = hp::InnerSolver(c.solver, c.momentum);
+    inner_ = hp::MomentumIteration(c.solver, c.momentum);
     w0_ = problem_->create_inner_vector();
     hp::test::fill(*problem_, w0_, [](PetscInt i) { return hp::test::w_formula(i); });
   }
@@ -125,7 +125,7 @@ class CheckpointedItd : public ::testing::TestWithParam<Case> {
 
   std::unique_ptr<hp::BilevelProblem> problem_;
   Vector lambda_, w0_;
-  hp::InnerSolver inner_{"gradient_descent", 0.0};
+  hp::MomentumIteration inner_{"gradient_descent", 0.0};
 };
 
 TEST_P(CheckpointedItd, EqualsPlainItdAndRecomputesWhatTheFormulaSays) {

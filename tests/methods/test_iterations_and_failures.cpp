@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/methods/hypergradient_method.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
@@ -95,7 +95,7 @@ class SmallRidge : public ::testing::Test {
   Vector lambda_;
   double eta_ = 0;
   hp::test::RidgeTruth truth_;
-  hp::InnerSolver gd_{"gradient_descent", 0.0};
+  hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 // tol = 0 means exactly k iterations while the residual is not zero to rounding.
@@ -236,7 +236,7 @@ TEST(Failures, AidCgOnAnIndefiniteSystemNamesTheReason) {
   }
   DiagonalProblem problem(diag, target);
   Vector lambda = problem.create_outer_vector();
-  hp::InnerSolver gd("gradient_descent", 0.0);
+  hp::MomentumIteration gd("gradient_descent", 0.0);
   const std::string msg =
       collective_user_error(PETSC_COMM_WORLD, [&] { hp::test::run_method(problem, "aid_cg", lambda, gd, 0, 20); });
   EXPECT_HAS(msg, "DIVERGED_INDEFINITE");
@@ -258,7 +258,7 @@ TEST(Failures, ExactOnAnIndefiniteSystemNamesTheReason) {
   DiagonalProblem problem(diag, target);
   Vector lambda = problem.create_outer_vector();
   HP_CALL(VecSet(lambda, 1.0));
-  hp::InnerSolver gd("gradient_descent", 0.0);
+  hp::MomentumIteration gd("gradient_descent", 0.0);
   const std::string msg =
       collective_user_error(PETSC_COMM_WORLD, [&] { hp::test::run_method(problem, "exact", lambda, gd, 0, 0); });
   EXPECT_HAS(msg, "hypergradient.method exact");

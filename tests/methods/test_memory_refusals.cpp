@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
@@ -100,7 +100,7 @@ TEST(MemoryRefusals, ItdWithTheLargestIterationCount) {
   hp::Vector lambda = problem->create_outer_vector();
   HP_CALL(VecSet(lambda, -3.0));
   hp::test::configure_auto_step(*problem, lambda);
-  const hp::InnerSolver gd("gradient_descent", 0.0);
+  const hp::MomentumIteration gd("gradient_descent", 0.0);
   for (const char* method : {"itd", "truncated_itd"}) {
     const std::string msg =
         refused([&] { hp::test::run_method(*problem, method, lambda, gd, 2147483647, 5); });

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
 #include "test_support.hpp"
@@ -48,7 +48,7 @@ class PetscOptionPrefixes : public ::testing::Test {
   hp::test::SmallSpec spec_;
   std::unique_ptr<hp::BilevelProblem> problem_;
   Vector lambda_;
-  hp::InnerSolver gd_{"gradient_descent", 0.0};
+  hp::MomentumIteration gd_{"gradient_descent", 0.0};
 };
 
 // After 3 iterations CG and GMRES are visibly different; aid_ksp is GMRES unless

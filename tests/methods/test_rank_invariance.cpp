@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "small_problems.hpp"
 #include "test_support.hpp"
@@ -61,7 +61,7 @@ Outcome compute(MPI_Comm comm, const Case& c) {
   hp::test::fill(*problem, lambda, [](PetscInt j) { return hp::test::lambda_formula(j, -2.0); });
   const double momentum = std::string(c.solver) == "heavy_ball" ? 0.5 : 0.0;
   hp::test::configure_auto_step(*problem, lambda, c.solver, momentum);
-  const hp::InnerSolver inner(c.solver, momentum);
+  const hp::MomentumIteration inner(c.solver, momentum);
   hp::test::Run r = hp::test::run_method(*problem, c.method, lambda, inner, c.t, c.k);
   return {r.g, r.result.outer_objective};
 }

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "hyperpetsc/data/dataset.hpp"
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/problems/labelled_splits.hpp"
 #include "hyperpetsc/problems/problem_registry.hpp"
@@ -111,7 +111,7 @@ Outcome compute(MPI_Comm comm, const hp::Settings& settings) {
   p.outer_gradient_inner(w, lambda, out);
   o.outer_gradient = hp::test::gather_all(p, out);
 
-  const hp::InnerSolver inner("gradient_descent", 0.0);
+  const hp::MomentumIteration inner("gradient_descent", 0.0);
   o.hypergradient = hp::test::run_method(p, "aid_cg", lambda, inner, 20, 10).g;
   return o;
 }

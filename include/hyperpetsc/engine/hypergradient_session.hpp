@@ -31,7 +31,7 @@ class HypergradientSession {
   HypergradientSession(MPI_Comm comm, Settings settings, SessionOptions options = {});
 
   BilevelProblem& problem() { return *problem_; }
-  const InnerSolver& inner() const { return inner_; }
+  const InnerSolver& inner() const { return *inner_; }
   Settings& settings() { return settings_; }  // t and k may change between calls
   const Settings& settings() const { return settings_; }
   Vec lambda() const { return lambda_; }  // updated in place by an outer loop
@@ -58,7 +58,7 @@ class HypergradientSession {
   Settings settings_;
   std::unique_ptr<BilevelProblem> problem_;
   std::unique_ptr<StepSizeSelector> step_selector_;  // caches curvature estimates per λ
-  InnerSolver inner_{"gradient_descent", 0.0};
+  std::unique_ptr<InnerSolver> inner_;
   Vector lambda_, w_, v_;
   double step_size_ = 0.0;
   double seconds_load_ = 0.0, seconds_setup_ = 0.0;

@@ -2,6 +2,8 @@
 #pragma once
 #include <petscsys.h>
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "hyperpetsc/config/key_table.hpp"
@@ -20,11 +22,17 @@ struct InnerSettings {
   bool warm_start = true;   // outer steps: w_0 = the previous w_t
 };
 
+class InnerSolver;  // inner_solver.hpp
+
 // Inner solvers by name (`inner.solver`).
 struct InnerSolverEntry {
   std::string name;
   std::string help;
   bool uses_momentum = false;  // reads inner.momentum (β); otherwise β = 0
+  // Follows the recursion w_{i+1} = Φ(w_i) + β(w_i − w_{i−1}) and can store its iterates,
+  // so ITD can differentiate through it (methods that need this refuse the others).
+  bool differentiable = true;
+  std::function<std::unique_ptr<InnerSolver>(const InnerSettings&)> make;
 };
 Registry<InnerSolverEntry>& inner_solvers();
 

@@ -1,7 +1,7 @@
-// Inner solvers produce w_t from w_0 by t steps of a momentum fixed-point iteration
-//     w_{i+1} = Φ(w_i, λ) + β (w_i − w_{i−1}),   w_{−1} = w_0,
-// which is gradient descent for β = 0 and heavy ball for β > 0 (Φ a gradient step).
-// ITD differentiates through exactly this recursion, so it needs β and the trajectory.
+// Inner solvers produce w_t from w_0 (AID needs only w_t; ITD differentiates through the
+// steps, so it needs a solver whose steps form a recursion it can reverse). The momentum
+// fixed-point iteration (gradient descent, heavy ball) is in momentum_iteration.hpp; any
+// PETSc TAO method (AID only) in tao_inner_solver.hpp; names in inner_settings.cpp.
 #pragma once
 #include <petscvec.h>
 
@@ -68,25 +68,24 @@ struct Trajectory {
 
 class InnerSolver {
  public:
-  InnerSolver(std::string name, double momentum) : name_(std::move(name)), momentum_(momentum) {}
-  const std::string& name() const { return name_; }
-  double momentum() const { return momentum_; }
+  virtual ~InnerSolver() = default;
+  // The name in inner_solvers() (messages, JSON).
+  virtual const std::string& name() const = 0;
+  // β of the recursion w_{i+1} = Φ(w_i) + β(w_i − w_{i−1}) that ITD reverses (0 without
+  // momentum, and for solvers that follow no such recursion).
+  virtual double momentum() const = 0;
 
-  // At most t steps from w (in: w_0, out: w_t); returns the steps taken. With rtol > 0 it
-  // stops after the first step whose fixed-point residual ‖Φ(w_i) − w_i‖ is at most
-  // rtol·‖Φ(0) − 0‖ (for a gradient step, ‖∇_wL(w_i)‖ <= rtol·‖∇_wL(0)‖). The reference is
-  // the cold start, not w_0, so a warm start that begins close stops early. With
-  // `trajectory`, also stores w_0..w_t there. Throws hp::UserError (collectively) when
-  // the iterates diverge: see DivergenceMonitor.
-  PetscInt run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
-               double rtol = 0.0) const;
-
- private:
-  std::string name_;
-  double momentum_;
+  // At most t iterations from w (in: w_0, out: w_t); returns the iterations taken. With
+  // rtol > 0 it stops once ‖∇_wL(w_i)‖ <= rtol·‖∇_wL(0)‖ (for a gradient step, the
+  // fixed-point residual ‖Φ(w_i) − w_i‖ relative to ‖Φ(0) − 0‖). The reference is the cold
+  // start, not w_0, so a warm start that begins close stops early. With `trajectory`
+  // (solvers whose entry is `differentiable` only; others throw), also stores w_0..w_t
+  // there. Throws hp::UserError (collectively) when the solve fails or diverges.
+  virtual PetscInt run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
+                       double rtol = 0.0) const = 0;
 };
 
-// From `inner.solver` / `inner.momentum`; throws hp::UserError for unknown names.
-InnerSolver make_inner_solver(const InnerSettings& inner);
+// From `inner.solver` (and the keys it reads); throws hp::UserError for unknown names.
+std::unique_ptr<InnerSolver> make_inner_solver(const InnerSettings& inner);
 
 }  // namespace hp

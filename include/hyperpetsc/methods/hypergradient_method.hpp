@@ -57,6 +57,9 @@ struct MethodEntry {
   std::string help;
   bool compared = false;  // a row of `hyperpetsc compare` (the paper's methods)
   std::function<std::unique_ptr<HypergradientMethod>()> make;
+  // Differentiates through the inner iterates (ITD): needs an inner solver whose entry is
+  // `differentiable` (InnerSolverEntry).
+  bool needs_inner_trajectory = false;
 };
 Registry<MethodEntry>& method_registry();
 

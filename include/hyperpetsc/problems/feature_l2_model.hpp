@@ -69,6 +69,8 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   double step_size() const override { return eta_; }
   void set_step_size(double eta) override { eta_ = eta; }
   void inner_gradient(Vec w, Vec lambda, Vec out) override;
+  double inner_objective_gradient(Vec w, Vec lambda, Vec gradient) override;
+  void inner_hessian_vector(Vec v, Vec out) override { hessian_vector(v, out, 0.0, 1.0); }
   double smoothness_bound(Vec lambda, int lanczos_steps) override;
   double hessian_norm_at(Vec w, Vec lambda, int lanczos_steps) override;
   double strong_convexity_bound(Vec lambda) override;

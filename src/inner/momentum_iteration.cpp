@@ -1,4 +1,4 @@
-#include "hyperpetsc/inner/inner_solver.hpp"
+#include "hyperpetsc/inner/momentum_iteration.hpp"
 
 #include <sys/mman.h>
 
@@ -11,7 +11,6 @@
 #include "hyperpetsc/petsc/error.hpp"
 #include "hyperpetsc/petsc/memory_budget.hpp"
 #include "hyperpetsc/petsc/log_events.hpp"
-#include "hyperpetsc/petsc/user_text.hpp"
 
 namespace hp {
 
@@ -121,8 +120,8 @@ class ResidualTest {
 
 }  // namespace
 
-PetscInt InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
-                          double rtol) const {
+PetscInt MomentumIteration::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t, Trajectory* trajectory,
+                                double rtol) const {
   LogScope scope(log_events().inner_step);
   const double beta = momentum_;
   DivergenceMonitor monitor(name_, beta, t);
@@ -176,14 +175,6 @@ PetscInt InnerSolver::run(BilevelProblem& problem, Vec lambda, Vec w, PetscInt t
   }
   // The last step was checked (finite and not diverging) by the monitor.
   return steps;
-}
-
-InnerSolver make_inner_solver(const InnerSettings& inner) {
-  const InnerSolverEntry* e = inner_solvers().find(inner.solver);
-  if (!e)
-    throw UserError("inner.solver: unknown solver " + quote_user_text(inner.solver) + "; choose " +
-                    choice_names(inner_solvers().choices()));
-  return InnerSolver(e->name, e->uses_momentum ? inner.momentum : 0.0);
 }
 
 }  // namespace hp
