@@ -37,6 +37,24 @@ PetscErrorCode shell_mult_transpose(Mat A, Vec x, Vec y) {
   return guard_callback([&] { apply(A, true, x, y); });
 }
 
+// diag(I − ∂_wΦᵀ) = diag(I − ∂_wΦ), from the problem (for -adjoint_pc_type jacobi).
+PetscErrorCode shell_get_diagonal(Mat A, Vec d) {
+  return guard_callback([&] {
+    ShellContext* ctx = nullptr;
+    HP_CALL(MatShellGetContext(A, &ctx));
+    ctx->problem->adjoint_diagonal(d);
+  });
+}
+
+// PETSc's fallback conversion of a shell (hypre, svd, ...) assembles it column by column:
+// one product per unknown and the whole dim(w) x dim(w) matrix. Refused, as a bad option.
+PetscErrorCode shell_refuse_convert(Mat A, MatType type, MatReuse, Mat*) {
+  SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(A)), PETSC_ERR_SUP,
+          "the operator I − ∂_wΦᵀ is matrix-free: converting it to %s would take one product per "
+          "unknown and store the whole matrix; use pc_type jacobi or none",
+          type);
+}
+
 // Cleanup runs from destructors and throws nothing: plain PETSc error codes.
 PetscErrorCode shell_destroy(Mat A) {
   ShellContext* ctx = nullptr;
@@ -56,6 +74,10 @@ Mat create_operator(BilevelProblem& problem, Vec layout, bool transpose) {
   HP_CALL(MatShellSetOperation(A, MATOP_MULT_TRANSPOSE,
                                reinterpret_cast<void (*)(void)>(shell_mult_transpose)));
   HP_CALL(MatShellSetOperation(A, MATOP_DESTROY, reinterpret_cast<void (*)(void)>(shell_destroy)));
+  HP_CALL(MatShellSetOperation(A, MATOP_CONVERT, reinterpret_cast<void (*)(void)>(shell_refuse_convert)));
+  // Without it PCJacobi and friends fail at set-up with PETSC_ERR_SUP: a user error.
+  if (problem.has_adjoint_diagonal())
+    HP_CALL(MatShellSetOperation(A, MATOP_GET_DIAGONAL, reinterpret_cast<void (*)(void)>(shell_get_diagonal)));
   if (problem.jacobian_symmetric()) HP_CALL(MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE));
   return A;
 }

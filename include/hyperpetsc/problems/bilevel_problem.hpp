@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "hyperpetsc/petsc/gather.hpp"
@@ -57,6 +58,15 @@ class BilevelProblem {
   virtual void map_jvp_inner(Vec v, Vec out) = 0;   // ∂_wΦ v
   virtual void map_vjp_outer(Vec v, Vec out) = 0;   // ∂_λΦᵀ v   (out in λ space)
   virtual bool jacobian_symmetric() const = 0;      // ∂_wΦ = ∂_wΦᵀ (CG is valid)
+
+  // Optional, for diagonal preconditioners of the adjoint solve (-adjoint_pc_type jacobi):
+  // whether the problem provides adjoint_diagonal, and diag(I − ∂_wΦ) (the same as
+  // diag(I − ∂_wΦᵀ)) at the linearisation point -> out (inner layout). Collective.
+  virtual bool has_adjoint_diagonal() const { return false; }
+  virtual void adjoint_diagonal(Vec out) {
+    (void)out;
+    throw std::logic_error("adjoint_diagonal called on a problem without it (check has_adjoint_diagonal)");
+  }
 
   // Optional: the linearisation at the w of the most recent apply_map (nullptr: none),
   // and restoring it, equivalent to linearize(w, λ) with that w.
