@@ -75,7 +75,7 @@ Mat create_operator(BilevelProblem& problem, Vec layout, bool transpose) {
                                reinterpret_cast<void (*)(void)>(shell_mult_transpose)));
   HP_CALL(MatShellSetOperation(A, MATOP_DESTROY, reinterpret_cast<void (*)(void)>(shell_destroy)));
   HP_CALL(MatShellSetOperation(A, MATOP_CONVERT, reinterpret_cast<void (*)(void)>(shell_refuse_convert)));
-  // Without it PCJacobi and friends fail at set-up with PETSC_ERR_SUP: a user error.
+  // Without it describe_adjoint_preconditioner refuses jacobi (PETSc would notice in the solve).
   if (problem.has_adjoint_diagonal())
     HP_CALL(MatShellSetOperation(A, MATOP_GET_DIAGONAL, reinterpret_cast<void (*)(void)>(shell_get_diagonal)));
   if (problem.jacobian_symmetric()) HP_CALL(MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE));
