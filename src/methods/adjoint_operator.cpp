@@ -47,6 +47,24 @@ PetscErrorCode cg_product(Mat A, PetscScalar beta, Vec z, Vec p, Vec q, PetscSca
   });
 }
 
+// diag(I − ∂_wΦᵀ) = diag(I − ∂_wΦ), from the problem (for -adjoint_pc_type jacobi).
+PetscErrorCode shell_get_diagonal(Mat A, Vec d) {
+  return guard_callback([&] {
+    ShellContext* ctx = nullptr;
+    HP_CALL(MatShellGetContext(A, &ctx));
+    ctx->problem->adjoint_diagonal(d);
+  });
+}
+
+// PETSc's fallback conversion of a shell (hypre, svd, ...) assembles it column by column:
+// one product per unknown and the whole dim(w) x dim(w) matrix. Refused, as a bad option.
+PetscErrorCode shell_refuse_convert(Mat A, MatType type, MatReuse, Mat*) {
+  SETERRQ(PetscObjectComm(reinterpret_cast<PetscObject>(A)), PETSC_ERR_SUP,
+          "the operator I − ∂_wΦᵀ is matrix-free: converting it to %s would take one product per "
+          "unknown and store the whole matrix; use pc_type jacobi or none",
+          type);
+}
+
 // Cleanup runs from destructors and throws nothing: plain PETSc error codes.
 PetscErrorCode shell_destroy(Mat A) {
   ShellContext* ctx = nullptr;
@@ -66,6 +84,10 @@ Mat create_operator(BilevelProblem& problem, Vec layout, bool transpose) {
   HP_CALL(MatShellSetOperation(A, MATOP_MULT_TRANSPOSE,
                                reinterpret_cast<void (*)(void)>(shell_mult_transpose)));
   HP_CALL(MatShellSetOperation(A, MATOP_DESTROY, reinterpret_cast<void (*)(void)>(shell_destroy)));
+  HP_CALL(MatShellSetOperation(A, MATOP_CONVERT, reinterpret_cast<void (*)(void)>(shell_refuse_convert)));
+  // Without it describe_adjoint_preconditioner refuses jacobi (PETSc would notice in the solve).
+  if (problem.has_adjoint_diagonal())
+    HP_CALL(MatShellSetOperation(A, MATOP_GET_DIAGONAL, reinterpret_cast<void (*)(void)>(shell_get_diagonal)));
   if (problem.jacobian_symmetric()) HP_CALL(MatSetOption(A, MAT_SYMMETRIC, PETSC_TRUE));
   if (transpose)
     HP_CALL(PetscObjectComposeFunction(reinterpret_cast<PetscObject>(A), kFusedCGProduct,

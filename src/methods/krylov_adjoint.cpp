@@ -92,7 +92,9 @@ class KrylovAdjoint final : public AdjointSolver {
     // Each step is agreed on before the next: a monitor file fails on rank 0 alone.
     const std::string options = "PETSc options -" + prefix_ + "* (the adjoint solve of hypergradient.method " + method_ + ")";
     apply_user_options(problem.comm(), options, [&] { HP_CALL(KSPSetFromOptions(ksp)); });
-    apply_user_options(problem.comm(), options, [&] { HP_CALL(KSPSetUp(ksp)); });
+    const std::string setup =
+        describe_adjoint_preconditioner(ksp, prefix_, options, problem.has_adjoint_diagonal());
+    apply_user_options(problem.comm(), setup, [&] { HP_CALL(KSPSetUp(ksp)); });
     HP_CALL(KSPSolve(ksp, b, v));
     KSPConvergedReason reason;
     HP_CALL(KSPGetConvergedReason(ksp, &reason));

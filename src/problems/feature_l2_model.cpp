@@ -43,6 +43,7 @@ FeatureL2Model::FeatureL2Model(std::string name, Split train, Split val, std::op
       HP_CALL(MatConvert(x, MATDENSE, MAT_INPLACE_MATRIX, &x));
     }
   }
+  layout_ = chosen;
   mt_ = make_data_operator(train_.X, c_, chosen);
   mv_ = make_data_operator(val_.X, c_, chosen);
   zt_ = mt_->create_scores();

@@ -75,6 +75,10 @@ class SoftmaxCrossEntropy final : public DataLoss {
       for (PetscInt k = 0; k < c_; ++k) o[k] = p[k] * (v[k] - dot) * inv_n_;
     }
   }
+  // Per row: the diagonal of (diag(p) − p pᵀ)/n.
+  void hessian_diagonal(double* h) const override {
+    for (size_t e = 0; e < p_.size(); ++e) h[e] = p_[e] * (1.0 - p_[e]) * inv_n_;
+  }
   double curvature_bound() const override { return 0.5; }
 
  private:

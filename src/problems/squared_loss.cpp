@@ -23,6 +23,9 @@ class SquaredLoss final : public DataLoss {
   void hessian_apply(const double* zv, double* out) const override {
     for (size_t i = 0; i < y_.size(); ++i) out[i] = zv[i] * inv_n_;
   }
+  void hessian_diagonal(double* h) const override {
+    for (size_t i = 0; i < y_.size(); ++i) h[i] = inv_n_;
+  }
   double curvature_bound() const override { return 1.0; }
 
  private:

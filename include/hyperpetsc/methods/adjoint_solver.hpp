@@ -41,4 +41,14 @@ std::unique_ptr<AdjointSolver> make_krylov_adjoint(std::string method, std::stri
 Mat create_adjoint_operator(BilevelProblem& problem, Vec layout);
 Mat create_forward_operator(BilevelProblem& problem, Vec layout);  // I − ∂_wΦ
 
+// For messages about the set-up of an adjoint KSP (options prefix `prefix`, after its
+// SetFromOptions): `options` naming the preconditioner in use, if any, and what the
+// matrix-free operator offers it (products; the diagonal when `has_diagonal`). Throws
+// hp::UserError (the same on every rank) for preconditioners the operator cannot have
+// that PETSc would reject only inside the solve or as an internal error, crash on (sor,
+// eisenstat, kaczmarz need rows; pbjacobi, vpbjacobi diagonal blocks; deflation an
+// assembled matrix), or apply as zero (lmvm), and for jacobi without a diagonal.
+std::string describe_adjoint_preconditioner(KSP ksp, const std::string& prefix, const std::string& options,
+                                            bool has_diagonal);
+
 }  // namespace hp

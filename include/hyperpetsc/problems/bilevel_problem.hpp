@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "hyperpetsc/petsc/gather.hpp"
@@ -60,6 +61,15 @@ class BilevelProblem {
   // A problem may fuse the direction update and the dot product into the product's
   // passes over w (KSP "cgfused", methods/fused_cg.hpp, uses this).
   virtual double adjoint_cg_product(Vec z, double beta, Vec p, Vec q);
+
+  // Optional, for diagonal preconditioners of the adjoint solve (-adjoint_pc_type jacobi):
+  // whether the problem provides adjoint_diagonal, and diag(I − ∂_wΦ) (the same as
+  // diag(I − ∂_wΦᵀ)) at the linearisation point -> out (inner layout). Collective.
+  virtual bool has_adjoint_diagonal() const { return false; }
+  virtual void adjoint_diagonal(Vec out) {
+    (void)out;
+    throw std::logic_error("adjoint_diagonal called on a problem without it (check has_adjoint_diagonal)");
+  }
 
   // Optional: what linearize(w, λ) computes, captured after apply_map(w, λ, ·) so
   // reverse-mode methods can restore it instead of recomputing it (ITD saves one data

@@ -20,6 +20,9 @@ class DataLoss {
   virtual void prepare_hessian(const double* z) = 0;
   // out = ∇²ℓ(Z) zv at the prepared Z (block diagonal over examples).
   virtual void hessian_apply(const double* zv, double* out) const = 0;
+  // h = the diagonal of ∇²ℓ(Z) at the prepared Z (m x c, with the 1/n factor): h_ik =
+  // ∂²ℓ/∂z_ik², the diagonal of row i's c x c block. For the Jacobi preconditioner.
+  virtual void hessian_diagonal(double* h) const = 0;
   // sup over Z of ‖∇²ℓ_i(z)‖ (before the 1/n factor): 1 for squared, 1/2 for softmax CE.
   virtual double curvature_bound() const = 0;
   // Classification losses: how many of this rank's rows the scores Z classify correctly

@@ -56,6 +56,10 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   size_t linearization_size() const override;
   void capture_linearization(double* into) override;
   void restore_linearization(Vec w, Vec lambda, const double* saved) override;
+  // diag(I − ∂_WΦ) = η·diag(∇²_W L) = η·(Σ_i X_ij² h_ik + e^λ_j), h_ik the diagonal of
+  // row i's loss Hessian block: one product with X∘X (feature_l2_adjoint_diagonal.cpp).
+  bool has_adjoint_diagonal() const override { return true; }
+  void adjoint_diagonal(Vec out) override;
 
   double outer_objective(Vec w, Vec lambda) override;
   void outer_gradient_inner(Vec w, Vec lambda, Vec out) override;
@@ -114,6 +118,11 @@ class FeatureL2Model final : public BilevelProblem, public GradientStepProblem {
   Dataset train_, val_;
   FeaturePartition partition_;  // the data's columns (W's rows, λ) in distributed order
   std::unique_ptr<DataOperator> mt_, mv_;  // X_train·W, X_val·W and their transposes
+  DataLayout layout_ = DataLayout::automatic;  // the layout chosen for every split
+  // (X_train∘X_train)ᵀ·H for adjoint_diagonal, built by its first call: one more copy of
+  // the training data; with its scratch H (n_train·c) and product (d·c).
+  std::unique_ptr<DataOperator> squared_;
+  Vector squared_h_, squared_back_;
   Vector zt_, rt_;      // train scores and their loss gradient (n_train·c)
   ScoresOf zt_of_;
   // X·Φ(w) from the fused step, valid for the Vec with this id and state: the next
