@@ -58,6 +58,20 @@ PetscErrorCode sum_over_ranks(KSP ksp, PetscReal* value) {
   PetscFunctionReturn(PETSC_SUCCESS);
 }
 
+// z = B r and r·z (with B = I, z is r and r·z is the ‖r‖² the caller has).
+PetscErrorCode preconditioned_residual(KSP ksp, PetscBool no_pc, Vec r, Vec z, PetscReal rr, PetscReal* rz) {
+  PetscFunctionBeginUser;
+  if (no_pc) {
+    *rz = rr;
+  } else {
+    PetscCall(KSP_PCApply(ksp, r, z));
+    PetscScalar dot = 0;
+    PetscCall(VecDot(r, z, &dot));
+    *rz = PetscRealPart(dot);
+  }
+  PetscFunctionReturn(PETSC_SUCCESS);
+}
+
 // The norm the convergence test sees, from what the iteration already has.
 PetscErrorCode residual_norm(KSP ksp, PetscReal rr, PetscReal rz, Vec z, PetscReal* rnorm) {
   PetscFunctionBeginUser;
@@ -118,14 +132,7 @@ PetscErrorCode solve(KSP ksp) {
     PetscCall(VecNorm(r, NORM_2, &rr));
     rr *= rr;
   }
-  if (!no_pc) {
-    PetscCall(KSP_PCApply(ksp, r, z));
-    PetscScalar dot = 0;
-    PetscCall(VecDot(r, z, &dot));
-    rz = PetscRealPart(dot);
-  } else {
-    rz = rr;
-  }
+  PetscCall(preconditioned_residual(ksp, no_pc, r, z, rr, &rz));
   PetscReal rnorm = 0;
   PetscCall(residual_norm(ksp, rr, rz, z, &rnorm));
   PetscBool stop = PETSC_FALSE;
@@ -172,15 +179,8 @@ PetscErrorCode solve(KSP ksp) {
     pq_old = pq;
     const PetscReal alpha = rz / pq;
     PetscCall(update_solution_and_residual(x, p, r, q, alpha, &rr));
-    PetscCall(sum_over_ranks(ksp, &rr));
-    if (!no_pc) {
-      PetscCall(KSP_PCApply(ksp, r, z));
-      PetscScalar dot = 0;
-      PetscCall(VecDot(r, z, &dot));
-      rz = PetscRealPart(dot);
-    } else {
-      rz = rr;
-    }
+    if (want_rr) PetscCall(sum_over_ranks(ksp, &rr));  // the pass's share; the sum only when used
+    PetscCall(preconditioned_residual(ksp, no_pc, r, z, rr, &rz));
     PetscCall(residual_norm(ksp, rr, rz, z, &rnorm));
     PetscCall(check_iteration(ksp, i + 1, rnorm, &stop));
     if (stop) PetscFunctionReturn(PETSC_SUCCESS);
