@@ -117,15 +117,15 @@ struct Segment {
 // the forward pass stored, right to left, each on the binomial schedule. Returns the
 // forward steps recomputed.
 PetscInt sweep_checkpointed(Trajectory& traj, PetscInt t, size_t N, Recomputation& rec, BackwardSweep& back) {
-  std::vector<Segment> todo;
-  todo.reserve(N + 2);  // pending segments hold distinct slots: no allocation below
+  std::vector<Segment> segments;
+  segments.reserve(N + 2);  // pending segments hold distinct slots: no allocation below
   for (size_t j = 0; j < traj.stored; ++j) {
     const PetscInt b = j + 1 < traj.stored ? traj.snapshot_steps[j + 1] : t - 1;
-    todo.push_back({traj.snapshot_steps[j], b, j});  // the last one is reversed first
+    segments.push_back({traj.snapshot_steps[j], b, j});  // the last one is reversed first
   }
-  while (!todo.empty()) {
-    const Segment s = todo.back();
-    todo.pop_back();
+  while (!segments.empty()) {
+    const Segment s = segments.back();
+    segments.pop_back();
     if (s.b <= s.a) continue;
     const size_t free_states = N - s.slot;
     if (s.b - s.a == 1 || free_states == 1) {
@@ -136,8 +136,8 @@ PetscInt sweep_checkpointed(Trajectory& traj, PetscInt t, size_t N, Recomputatio
         binomial_split(static_cast<std::uint64_t>(s.b - s.a), static_cast<std::uint64_t>(free_states)));
     rec.advance(s.slot, s.a, s.a + m);
     rec.store(s.slot + 1);
-    todo.push_back({s.a, s.a + m, s.slot});
-    todo.push_back({s.a + m, s.b, s.slot + 1});
+    segments.push_back({s.a, s.a + m, s.slot});
+    segments.push_back({s.a + m, s.b, s.slot + 1});
   }
   return rec.steps();
 }

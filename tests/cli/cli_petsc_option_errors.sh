@@ -22,45 +22,19 @@ YAML
 }
 mkdir "$tmp/a_directory"
 
-# expect_error NAME EXPECTED_SUBSTRING CONFIG_TEXT [PETSc options...]
-expect_error() {
-  local name="$1" want="$2" text="$3"; shift 3
-  printf '%s\n' "$text" > "$tmp/$name.yaml"
-  rm -f "$tmp/out.json"
-  timeout 120 "$run_mpi" "$n" "$bin" hypergrad "$tmp/$name.yaml" --json "$tmp/out.json" "$@" \
-    > "$tmp/out" 2> "$tmp/err"
-  local rc=$? count
-  count=$(grep -c "hyperpetsc: error:" "$tmp/err")
-  if [ $rc -ne 2 ]; then
-    echo "FAIL $name: exit status $rc, expected 2"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if ! grep -qF -- "$want" "$tmp/err"; then
-    echo "FAIL $name: message lacks '$want':"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if [ "$count" -ne 1 ]; then
-    echo "FAIL $name: message printed $count times"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if grep -q "PETSC ERROR\|internal error\|MPI_ABORT" "$tmp/err"; then
-    echo "FAIL $name: a traceback or an abort"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if ls "$tmp"/out.json* >/dev/null 2>&1; then
-    echo "FAIL $name: wrote output"; failures=$((failures+1)); return
-  fi
-  echo "ok   $name: $(grep 'hyperpetsc: error:' "$tmp/err" | head -c 200)"
-}
 
-expect_error unknown_ksp_type "Unable to find requested KSP type nonexistent" "$(base)" -adjoint_ksp_type nonexistent
-expect_error not_a_number "-adjoint_*" "$(base)" -adjoint_ksp_rtol abc
-expect_error lu_on_shell "factorization type LU" "$(base)" -adjoint_pc_type lu
-expect_error exact_unknown_line_search "-exact_*" "$(base | sed 's/method: aid_cg/method: exact/')" \
+expect_hypergrad_error unknown_ksp_type "Unable to find requested KSP type nonexistent" "$(base)" -adjoint_ksp_type nonexistent
+expect_hypergrad_error not_a_number "-adjoint_*" "$(base)" -adjoint_ksp_rtol abc
+expect_hypergrad_error lu_on_shell "factorization type LU" "$(base)" -adjoint_pc_type lu
+expect_hypergrad_error exact_unknown_line_search "-exact_*" "$(base | sed 's/method: aid_cg/method: exact/')" \
   -exact_snes_linesearch_type nonexistent
-expect_error yaml_unknown_ksp_type "KSP type nonexistent" "$(base; echo 'petsc_options: "-adjoint_ksp_type nonexistent"')"
-expect_error yaml_options_file "/nonexistent/options" "$(base; echo 'petsc_options: "-options_file /nonexistent/options"')"
-expect_error cli_options_file "-options_file '/nonexistent/options'" "$(base)" -options_file /nonexistent/options
-expect_error cli_options_file_directory "is a directory" "$(base)" -options_file "$tmp/a_directory"
-expect_error log_view_unwritable "-log_view" "$(base)" -log_view :/nonexistent/log.txt
+expect_hypergrad_error yaml_unknown_ksp_type "KSP type nonexistent" "$(base; echo 'petsc_options: "-adjoint_ksp_type nonexistent"')"
+expect_hypergrad_error yaml_options_file "/nonexistent/options" "$(base; echo 'petsc_options: "-options_file /nonexistent/options"')"
+expect_hypergrad_error cli_options_file "-options_file '/nonexistent/options'" "$(base)" -options_file /nonexistent/options
+expect_hypergrad_error cli_options_file_directory "is a directory" "$(base)" -options_file "$tmp/a_directory"
+expect_hypergrad_error log_view_unwritable "-log_view" "$(base)" -log_view :/nonexistent/log.txt
 # PETSc opens monitor files on rank 0 only: the other ranks must not run ahead.
-expect_error monitor_unwritable "Cannot open PetscViewer file" "$(base)" -adjoint_ksp_monitor ascii:/nonexistent/m.txt
+expect_hypergrad_error monitor_unwritable "Cannot open PetscViewer file" "$(base)" -adjoint_ksp_monitor ascii:/nonexistent/m.txt
 
 # -log_view: on the command line to a file, and from petsc_options (after PetscInitialize).
 base > "$tmp/good.yaml"

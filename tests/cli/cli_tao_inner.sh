@@ -18,47 +18,21 @@ hypergradient: {method: aid_cg, iterations: 200, tol: 1.0e-10}
 YAML
 }
 
-# expect_error NAME EXPECTED_SUBSTRING CONFIG_TEXT [options...]
-expect_error() {
-  local name="$1" want="$2" text="$3"; shift 3
-  printf '%s\n' "$text" > "$tmp/$name.yaml"
-  rm -f "$tmp/out.json"
-  timeout 120 "$run_mpi" "$n" "$bin" hypergrad "$tmp/$name.yaml" --json "$tmp/out.json" "$@" \
-    > "$tmp/out" 2> "$tmp/err"
-  local rc=$? count
-  count=$(grep -c "hyperpetsc: error:" "$tmp/err")
-  if [ $rc -ne 2 ]; then
-    echo "FAIL $name: exit status $rc, expected 2"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if ! grep -qF -- "$want" "$tmp/err"; then
-    echo "FAIL $name: message lacks '$want':"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if [ "$count" -ne 1 ]; then
-    echo "FAIL $name: message printed $count times"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if grep -q "PETSC ERROR\|internal error\|MPI_ABORT" "$tmp/err"; then
-    echo "FAIL $name: a traceback or an abort"; cat "$tmp/err"; failures=$((failures+1)); return
-  fi
-  if ls "$tmp"/out.json* >/dev/null 2>&1; then
-    echo "FAIL $name: wrote output"; failures=$((failures+1)); return
-  fi
-  echo "ok   $name: $(grep 'hyperpetsc: error:' "$tmp/err" | head -c 200)"
-}
 
 missing_data() {
   base | sed 's|train: {format: synthetic[^}]*}|train: {format: libsvm, path: /nonexistent/train.svm}|'
 }
-expect_error itd_refuses_tao "inner.solver (line 6): tao cannot be used with hypergradient.method: itd" \
+expect_hypergrad_error itd_refuses_tao "inner.solver (line 6): tao cannot be used with hypergradient.method: itd" \
   "$(missing_data | sed 's/method: aid_cg/method: itd/')"
-expect_error truncated_itd_refuses_tao "tao cannot be used with hypergradient.method: truncated_itd" \
+expect_hypergrad_error truncated_itd_refuses_tao "tao cannot be used with hypergradient.method: truncated_itd" \
   "$(missing_data | sed 's/method: aid_cg/method: truncated_itd/')"
-expect_error set_itd_refuses_tao "tao cannot be used with hypergradient.method: itd" "$(missing_data)" \
+expect_hypergrad_error set_itd_refuses_tao "tao cannot be used with hypergradient.method: itd" "$(missing_data)" \
   --set hypergradient.method=itd
-expect_error momentum_with_tao "inner.momentum: only used with inner.solver: heavy_ball" "$(base)" \
+expect_hypergrad_error momentum_with_tao "inner.momentum: only used with inner.solver: heavy_ball" "$(base)" \
   --set inner.momentum=0.5
-expect_error unknown_tao_type "Unable to find requested Tao type nonexistent" "$(base)" -inner_tao_type nonexistent
-expect_error yaml_unknown_tao_type "Tao type nonexistent" "$(base; echo 'petsc_options: "-inner_tao_type nonexistent"')"
-expect_error tao_type_without_gradient "cannot use -inner_tao_type nm" "$(base)" -inner_tao_type nm
+expect_hypergrad_error unknown_tao_type "Unable to find requested Tao type nonexistent" "$(base)" -inner_tao_type nonexistent
+expect_hypergrad_error yaml_unknown_tao_type "Tao type nonexistent" "$(base; echo 'petsc_options: "-inner_tao_type nonexistent"')"
+expect_hypergrad_error tao_type_without_gradient "cannot use -inner_tao_type nm" "$(base)" -inner_tao_type nm
 
 # An AID run with lmvm: the JSON names the solver, t stops short of the cap at inner.tol.
 base > "$tmp/good.yaml"
